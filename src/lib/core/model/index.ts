@@ -1,0 +1,4 @@
+export * from './problem';
+export * from './observation';
+export * from './engagement';
+export * from './results';

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import {
+  cvssSchema,
+  fileFormatSchema,
+  installedUpdateSchema,
+  osInfoSchema,
+  severitySchema,
+  softwareSchema
+} from './observation';
+import { problemSchema } from './problem';
+
+export type AssetRole = z.infer<typeof assetRoleSchema>;
+export const assetRoleSchema = z.enum(['server', 'workstation', 'network', 'other', 'unknown']);
+
+export type AssetSource = z.infer<typeof assetSourceSchema>;
+export const assetSourceSchema = z.object({
+  fileId: z.string(),
+  fileName: z.string(),
+  format: fileFormatSchema,
+  hostKey: z.string()
+});
+
+/** One machine of the client's estate, merged from every file that saw it. */
+export type Asset = z.infer<typeof assetSchema>;
+export const assetSchema = z.object({
+  /** Stable: derived from the merged identity, so the same inputs give the same id. */
+  id: z.string(),
+  hostname: z.string(),
+  fqdn: z.string().optional(),
+  ips: z.array(z.string()),
+  macs: z.array(z.string()),
+  os: osInfoSchema,
+  role: assetRoleSchema,
+  sources: z.array(assetSourceSchema),
+  installedUpdates: z.array(installedUpdateSchema),
+  software: z.array(softwareSchema)
+});
+
+export type CountsBySeverity = z.infer<typeof countsBySeveritySchema>;
+export const countsBySeveritySchema = z.object({
+  critical: z.number().int().nonnegative(),
+  high: z.number().int().nonnegative(),
+  medium: z.number().int().nonnegative(),
+  low: z.number().int().nonnegative(),
+  info: z.number().int().nonnegative()
+});
+
+export type PatchStatus = z.infer<typeof patchStatusSchema>;
+/** unknown is never good: it means the data cannot tell. */
+export const patchStatusSchema = z.enum(['up-to-date', 'behind', 'unknown', 'not-applicable']);
+
+export type RequiredUpdate = z.infer<typeof requiredUpdateSchema>;
+export const requiredUpdateSchema = z.object({
+  kb: z.string(),
+  /** Full version, e.g. 10.0.19045.7548. */
+  version: z.string(),
+  revision: z.number().int(),
+  releaseDate: z.string(),
+  /** B = Patch Tuesday, OOB = out-of-band, S = MSRC "Security Update". */
+  releaseType: z.string()
+});
+
+export type WindowsPatchStatus = z.infer<typeof windowsPatchStatusSchema>;
+export const windowsPatchStatusSchema = z.object({
+  build: z.number().int().optional(),
+  /** e.g. "Windows 10 22H2", "Windows Server 2022". */
+  productLine: z.string().optional(),
+  installedRevision: z.number().int().optional(),
+  /** reported: a scanner or registry export stated it · inferred: from the newest installed cumulative update. */
+  revisionSource: z.enum(['reported', 'inferred', 'unknown']),
+  inferredFromKb: z.string().optional(),
+  installedReleaseDate: z.string().optional(),
+  required: requiredUpdateSchema.optional(),
+  /** Whole months between the installed and the required update; null when the data cannot tell. */
+  monthsBehind: z.number().int().nonnegative().nullable(),
+  status: patchStatusSchema,
+  /** One plain sentence for people, e.g. why the status is unknown. */
+  explanation: z.string()
+});
+
+export type AssetResult = z.infer<typeof assetResultSchema>;
+export const assetResultSchema = z.object({
+  asset: assetSchema,
+  windows: windowsPatchStatusSchema.optional(),
+  findingCounts: countsBySeveritySchema,
+  /** The asset's overall patch status across everything known. */
+  status: patchStatusSchema
+});
+
+/** A scanner finding joined with its rule: what the findings table shows. */
+export type Finding = z.infer<typeof findingSchema>;
+export const findingSchema = z.object({
+  id: z.string(),
+  assetId: z.string(),
+  hostname: z.string(),
+  fileId: z.string(),
+  scanner: z.string(),
+  ruleId: z.string(),
+  title: z.string(),
+  family: z.string().optional(),
+  severity: severitySchema,
+  cves: z.array(z.string()),
+  cvss3: cvssSchema.optional(),
+  cvss2: cvssSchema.optional(),
+  solution: z.string().optional(),
+  port: z.number().int().optional(),
+  protocol: z.string().optional(),
+  kbs: z.array(z.string()),
+  /** Evidence as the scanner wrote it. */
+  evidence: z.string().optional()
+});
+
+export type CatalogPartInfo = z.infer<typeof catalogPartInfoSchema>;
+export const catalogPartInfoSchema = z.object({
+  part: z.string(),
+  source: z.string(),
+  snapshotDate: z.string().optional(),
+  records: z.number().int().nonnegative()
+});
+
+export type ResultTotals = z.infer<typeof resultTotalsSchema>;
+export const resultTotalsSchema = z.object({
+  assets: z.number().int().nonnegative(),
+  windowsAssets: z.number().int().nonnegative(),
+  upToDate: z.number().int().nonnegative(),
+  behind: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+  findings: countsBySeveritySchema,
+  /** Largest months-behind among assets where it is known. */
+  maxMonthsBehind: z.number().int().nonnegative().nullable()
+});
+
+export type EngagementResults = z.infer<typeof engagementResultsSchema>;
+export const engagementResultsSchema = z.object({
+  engagementId: z.string(),
+  asOf: z.string(),
+  catalog: z.array(catalogPartInfoSchema),
+  files: z.array(
+    z.object({ id: z.string(), name: z.string(), format: fileFormatSchema, hosts: z.number().int() })
+  ),
+  assets: z.array(assetResultSchema),
+  totals: resultTotalsSchema,
+  problems: z.array(problemSchema)
+});
