@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
-    globalSetup: ['tests/unit/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000
   }
