@@ -1,0 +1,175 @@
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  buildReport,
+  computeResults,
+  engagementSchema,
+  FORMAT_LABELS,
+  toCanonicalJson,
+  type Problem,
+  type SourcedHost
+} from '../lib/core';
+import { isFile, loadCatalogFrom, readExport, reportFonts } from './io';
+import { version } from './version';
+
+const USAGE = `Patchfield ${version} — patch assessments from scanner and inventory exports
+
+Usage:
+  patchfield inspect <file> [--json]
+      Detect a file's format and count what it holds. Exit 0 when read (warnings allowed),
+      2 when the format is not supported or the file cannot be read.
+  patchfield assess <files...> --catalog <file-or-dir> [--as-of YYYY-MM-DD] [--out report.pdf] [--json results.json]
+      [--client NAME] [--site SITE] [--technician NAME] [--msp NAME] [--page-size A4|Letter] [--generated-at ISO]
+      Merge the files into assets, check Windows updates against the build catalog, and write
+      the same PDF and results as the app.
+  patchfield --version
+`;
+
+type Exit = 0 | 1 | 2;
+
+function fail(message: string, code: Exit = 2): Exit {
+  process.stderr.write(`patchfield: ${message}\n`);
+  return code;
+}
+
+function printProblems(file: string, problems: Problem[]): void {
+  for (const p of problems) {
+    const where = p.line ? ` line ${p.line}` : '';
+    process.stderr.write(`${file}${where}: ${p.severity}: ${p.message}\n`);
+  }
+}
+
+async function inspect(args: string[]): Promise<Exit> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const path = positionals[0];
+  if (!path || positionals.length > 1) return fail('inspect takes exactly one file.\n\n' + USAGE);
+  if (!isFile(path)) return fail(`${path}: no such file.`);
+  const name = basename(path);
+  let result;
+  try {
+    result = await readExport(path, name, false);
+  } catch (e) {
+    return fail(`${name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const hasError = result.problems.some((p) => p.severity === 'error');
+  const out = {
+    file: name,
+    format: result.format,
+    counts: result.counts,
+    assets: result.hosts.map((h) => ({
+      hostname: h.hostname ?? h.fqdn ?? h.key,
+      ips: h.ips,
+      os: { name: h.os?.name ?? null, build: h.os?.build ?? null }
+    })),
+    problems: result.problems.map((p) => ({ severity: p.severity, message: p.message, line: p.line ?? null }))
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    const c = result.counts;
+    process.stdout.write(
+      `${name}: ${result.format ? FORMAT_LABELS[result.format] : 'not a supported format'}\n` +
+        `  ${c.assets} assets, ${c.findings} findings, ${c.installedUpdates} installed updates, ${c.software} software, ${c.pendingUpdates} pending updates\n`
+    );
+  }
+  if (!result.format || hasError) {
+    printProblems(name, result.problems.filter((p) => p.severity === 'error'));
+    return 2;
+  }
+  return 0;
+}
+
+async function assess(args: string[]): Promise<Exit> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      catalog: { type: 'string' },
+      'as-of': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      client: { type: 'string' },
+      site: { type: 'string' },
+      technician: { type: 'string' },
+      msp: { type: 'string' },
+      'page-size': { type: 'string' },
+      'generated-at': { type: 'string' }
+    }
+  });
+  if (positionals.length === 0) return fail('assess needs at least one file.\n\n' + USAGE);
+  if (!values.catalog) return fail('assess needs --catalog <file-or-dir> (the Windows build table).');
+  const asOf = values['as-of'] ?? new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return fail(`--as-of must be a date as YYYY-MM-DD, not "${asOf}".`);
+  const pageSize = values['page-size'] ?? 'A4';
+  if (pageSize !== 'A4' && pageSize !== 'Letter') return fail('--page-size is A4 or Letter.');
+
+  const { catalog, problems: catalogProblems } = loadCatalogFrom(values.catalog);
+  printProblems(values.catalog, catalogProblems);
+  if (catalogProblems.some((p) => p.severity === 'error')) return 2;
+
+  const hosts: SourcedHost[] = [];
+  const files = [];
+  let failed = 0;
+  for (const [i, path] of positionals.entries()) {
+    if (!isFile(path)) return fail(`${path}: no such file.`);
+    const name = basename(path);
+    const read = await readExport(path, name, true);
+    printProblems(name, read.problems);
+    if (!read.format || read.problems.some((p) => p.severity === 'error')) {
+      failed += 1;
+      continue;
+    }
+    const fileId = `f${i + 1}`;
+    files.push({ id: fileId, name, format: read.format });
+    for (const host of read.hosts) hosts.push({ fileId, fileName: name, format: read.format, host });
+  }
+  if (files.length === 0) return fail('none of the files could be read.');
+
+  const results = computeResults({ engagementId: 'cli', asOf, files, hosts, catalog });
+  if (values.json) writeFileSync(values.json, `${toCanonicalJson(results)}\n`);
+  if (values.out) {
+    const stamp = values['generated-at'] ?? new Date().toISOString();
+    const engagement = engagementSchema.parse({
+      id: 'cli',
+      clientName: values.client ?? 'Client',
+      site: values.site ?? '',
+      contact: '',
+      technician: values.technician ?? '',
+      visitDate: asOf,
+      notes: '',
+      createdAt: stamp,
+      updatedAt: stamp
+    });
+    const report = await buildReport(
+      { engagement, results, mspName: values.msp ?? 'Patchfield', generatedAt: stamp, pageSize },
+      reportFonts()
+    );
+    writeFileSync(values.out, report.bytes);
+    if (report.missingGlyphs.length > 0) {
+      process.stderr.write(`patchfield: these characters have no glyph in the report fonts: ${report.missingGlyphs.join(' ')}\n`);
+    }
+  }
+  const t = results.totals;
+  process.stdout.write(
+    `${t.assets} assets: ${t.upToDate} up to date, ${t.behind} behind, ${t.unknown} unknown` +
+      (t.maxMonthsBehind !== null ? `; furthest behind ${t.maxMonthsBehind} months` : '') +
+      '\n'
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<Exit> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (command === 'inspect') return inspect(rest);
+  if (command === 'assess') return assess(rest);
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  return fail(`unknown command "${command}".\n\n${USAGE}`);
+}

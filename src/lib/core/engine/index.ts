@@ -1,0 +1,4 @@
+export * from './hash';
+export * from './merge';
+export * from './windows';
+export * from './results';

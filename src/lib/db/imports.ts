@@ -1,0 +1,182 @@
+import {
+  importedFileSchema,
+  type FileFormat,
+  type HostObservation,
+  type ImportCounts,
+  type ImportedFile,
+  type Problem,
+  type ScannerRule
+} from '../core';
+import type { HostRecord, PatchfieldDB, RuleBatchRecord } from './schema';
+
+/**
+ * An import, step by step: the raw file is stored first (status "parsing"), rows are written in batches tagged
+ * with the file id, and one final transaction marks the file "done". Until then the rows are staging: readers
+ * ignore them, and purgeInterruptedImports() removes them at the next start.
+ */
+
+export interface NewImport {
+  id: string;
+  engagementId: string;
+  name: string;
+  size: number;
+  lastModified?: number;
+  sha256: string;
+  format: FileFormat | null;
+  importedAt: string;
+}
+
+/** A finished import of the same bytes in this engagement, if any. */
+export async function findSameBytes(
+  db: PatchfieldDB,
+  engagementId: string,
+  sha256: string
+): Promise<ImportedFile | undefined> {
+  const same = await db.files.where('[engagementId+sha256]').equals([engagementId, sha256]).toArray();
+  return same.find((f) => f.status === 'done');
+}
+
+/** Stores the raw bytes and the file's record in one transaction, before anything is parsed. */
+export async function storeRawFile(db: PatchfieldDB, meta: NewImport, blob: Blob): Promise<ImportedFile> {
+  const record = importedFileSchema.parse({
+    ...meta,
+    status: meta.format ? 'parsing' : 'failed',
+    problems: []
+  });
+  await db.transaction('rw', db.files, db.rawFiles, async () => {
+    await db.rawFiles.put({ id: meta.id, blob });
+    await db.files.put(record);
+  });
+  return record;
+}
+
+/** Marks a stored file as being (re-)read. */
+export async function markParsing(db: PatchfieldDB, fileId: string, format: FileFormat): Promise<void> {
+  await db.files.update(fileId, { status: 'parsing', format, problems: [] });
+}
+
+/** Writes one batch of staging rows (hosts, and rule texts) in one transaction. */
+export async function writeStagingBatch(
+  db: PatchfieldDB,
+  file: { id: string; engagementId: string },
+  firstSeq: number,
+  hosts: HostObservation[],
+  rules: ScannerRule[],
+  ruleBatch: number
+): Promise<void> {
+  const hostRows: HostRecord[] = hosts.map((host, i) => ({
+    id: `${file.id}:${firstSeq + i}`,
+    fileId: file.id,
+    engagementId: file.engagementId,
+    seq: firstSeq + i,
+    host
+  }));
+  await db.transaction('rw', db.hosts, db.rules, async () => {
+    if (hostRows.length > 0) await db.hosts.bulkPut(hostRows);
+    if (rules.length > 0) {
+      const batch: RuleBatchRecord = {
+        id: `${file.id}:r${ruleBatch}`,
+        fileId: file.id,
+        engagementId: file.engagementId,
+        rules
+      };
+      await db.rules.put(batch);
+    }
+  });
+}
+
+/** The one final transaction that makes an import's rows live. */
+export async function finishImport(
+  db: PatchfieldDB,
+  fileId: string,
+  outcome: { counts: ImportCounts; problems: Problem[]; hostnames: string[] }
+): Promise<ImportedFile> {
+  return db.transaction('rw', db.files, db.results, async () => {
+    const file = await db.files.get(fileId);
+    if (!file) throw new Error(`Imported file ${fileId} disappeared during the import.`);
+    const done: ImportedFile = {
+      ...file,
+      status: 'done',
+      counts: outcome.counts,
+      problems: outcome.problems,
+      hostnames: outcome.hostnames
+    };
+    await db.files.put(importedFileSchema.parse(done));
+    await db.results.delete(file.engagementId);
+    return done;
+  });
+}
+
+/** Ends an import that failed or was cancelled: its staging rows go, the raw file stays so it can be re-read. */
+export async function abandonImport(
+  db: PatchfieldDB,
+  fileId: string,
+  status: 'failed' | 'cancelled',
+  problems: Problem[]
+): Promise<void> {
+  await db.transaction('rw', db.files, db.hosts, db.rules, async () => {
+    await db.hosts.where('fileId').equals(fileId).delete();
+    await db.rules.where('fileId').equals(fileId).delete();
+    await db.files.update(fileId, { status, problems });
+  });
+}
+
+/**
+ * At start: imports left "parsing" or "stored" by a closed tab or a crash lose their staging rows and become
+ * "failed", with a message saying so. Returns how many were purged.
+ */
+export async function purgeInterruptedImports(db: PatchfieldDB): Promise<number> {
+  const stuck = await db.files.where('status').anyOf('parsing', 'stored').toArray();
+  for (const f of stuck) {
+    await abandonImport(db, f.id, 'failed', [
+      {
+        severity: 'error',
+        code: 'import-interrupted',
+        message: `Reading ${f.name} was interrupted (the app was closed or reloaded). Nothing from it was kept except the file itself: use “Read again” to import it.`
+      }
+    ]);
+  }
+  return stuck.length;
+}
+
+/** Removes an imported file, its rows and its raw bytes. */
+export async function deleteImportedFile(db: PatchfieldDB, fileId: string): Promise<void> {
+  await db.transaction('rw', [db.files, db.rawFiles, db.hosts, db.rules, db.results], async () => {
+    const file = await db.files.get(fileId);
+    await db.hosts.where('fileId').equals(fileId).delete();
+    await db.rules.where('fileId').equals(fileId).delete();
+    await db.rawFiles.delete(fileId);
+    await db.files.delete(fileId);
+    if (file) await db.results.delete(file.engagementId);
+  });
+}
+
+export async function listFiles(db: PatchfieldDB, engagementId: string): Promise<ImportedFile[]> {
+  const files = await db.files.where('engagementId').equals(engagementId).toArray();
+  return files.sort((a, b) => b.importedAt.localeCompare(a.importedAt) || a.name.localeCompare(b.name));
+}
+
+export async function getRawFile(db: PatchfieldDB, fileId: string): Promise<Blob | undefined> {
+  return (await db.rawFiles.get(fileId))?.blob;
+}
+
+/** Live data of an engagement: only rows of finished imports. */
+export async function loadEngagementData(
+  db: PatchfieldDB,
+  engagementId: string
+): Promise<{ files: ImportedFile[]; hosts: HostRecord[]; rules: RuleBatchRecord[] }> {
+  return db.transaction('r', db.files, db.hosts, db.rules, async () => {
+    const files = (await db.files.where('engagementId').equals(engagementId).toArray()).filter(
+      (f) => f.status === 'done'
+    );
+    const live = new Set(files.map((f) => f.id));
+    const hosts = (await db.hosts.where('engagementId').equals(engagementId).toArray()).filter((h) =>
+      live.has(h.fileId)
+    );
+    const rules = (await db.rules.where('engagementId').equals(engagementId).toArray()).filter((r) =>
+      live.has(r.fileId)
+    );
+    hosts.sort((a, b) => a.fileId.localeCompare(b.fileId) || a.seq - b.seq);
+    return { files, hosts, rules };
+  });
+}

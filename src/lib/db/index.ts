@@ -1,0 +1,16 @@
+import { openDatabase, type PatchfieldDB } from './schema';
+
+export * from './schema';
+export * from './engagements';
+export * from './imports';
+export * from './catalog';
+export * from './results';
+export * from './settings';
+
+let instance: PatchfieldDB | undefined;
+
+/** The app's database, opened on first use (in the page and in the worker alike). */
+export function getDb(): PatchfieldDB {
+  instance ??= openDatabase();
+  return instance;
+}

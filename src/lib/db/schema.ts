@@ -1,0 +1,95 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { Engagement, EngagementResults, HostObservation, ImportedFile, ScannerRule } from '../core';
+import type { WindowsBuildCatalog } from '../core';
+
+/**
+ * Storage layout, tuned for IndexedDB's cost per record (about 0.3–0.5 ms whatever the size, see PERFORMANCE.md):
+ * one record per host per imported file, scanner rule texts in one record per batch of rules, the raw file as one Blob.
+ * Rows of an import are live only once its ImportedFile says "done": readers join on that, so a crash mid-import
+ * leaves rows that nobody reads and that the next start purges.
+ */
+
+export interface HostRecord {
+  /** `${fileId}:${seq}` */
+  id: string;
+  fileId: string;
+  engagementId: string;
+  seq: number;
+  host: HostObservation;
+}
+
+export interface RuleBatchRecord {
+  /** `${fileId}:r${batch}` */
+  id: string;
+  fileId: string;
+  engagementId: string;
+  rules: ScannerRule[];
+}
+
+export interface RawFileRecord {
+  /** Same id as the ImportedFile. */
+  id: string;
+  blob: Blob;
+}
+
+export interface ResultsRecord {
+  engagementId: string;
+  /** What the results were computed from: done file ids, catalog snapshot, as-of date. */
+  inputsKey: string;
+  computedAt: string;
+  results: EngagementResults;
+}
+
+export interface CatalogRecord {
+  part: 'windows-builds';
+  fileName: string;
+  importedAt: string;
+  data: WindowsBuildCatalog;
+}
+
+export interface SettingRecord {
+  key: string;
+  value: unknown;
+}
+
+export type PatchfieldDB = Dexie & {
+  engagements: EntityTable<Engagement, 'id'>;
+  files: EntityTable<ImportedFile, 'id'>;
+  rawFiles: EntityTable<RawFileRecord, 'id'>;
+  hosts: EntityTable<HostRecord, 'id'>;
+  rules: EntityTable<RuleBatchRecord, 'id'>;
+  results: EntityTable<ResultsRecord, 'engagementId'>;
+  catalog: EntityTable<CatalogRecord, 'part'>;
+  settings: EntityTable<SettingRecord, 'key'>;
+};
+
+export const DB_NAME = 'patchfield';
+
+/**
+ * Every schema version stays listed here: Dexie upgrades an older database step by step, and tests open a
+ * database at each earlier version with data and check it survives the upgrade.
+ */
+export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> }[] = [
+  {
+    version: 1,
+    stores: {
+      engagements: 'id, updatedAt',
+      files: 'id, engagementId, [engagementId+sha256], status',
+      rawFiles: 'id',
+      hosts: 'id, fileId, engagementId',
+      rules: 'id, fileId, engagementId',
+      results: 'engagementId',
+      catalog: 'part',
+      settings: 'key'
+    }
+  }
+];
+
+export function openDatabase(name = DB_NAME, upToVersion?: number): PatchfieldDB {
+  const db = new Dexie(name) as PatchfieldDB;
+  for (const v of SCHEMA_VERSIONS) {
+    if (upToVersion !== undefined && v.version > upToVersion) break;
+    db.version(v.version).stores(v.stores);
+  }
+  return db;
+}

@@ -1,0 +1,60 @@
+import type { Engagement, EngagementResults, ImportedFile } from '$lib/core';
+import { deleteImportedFile, getDb, getEngagement, listCatalogParts, listFiles, type CatalogRecord } from '$lib/db';
+import { engine, progressCallback } from '$lib/workers/engine.client';
+import { Live } from './live.svelte';
+
+/** One engagement's page: its record, its files, and the engine's results (recomputed when inputs change). */
+export class EngagementView {
+  readonly engagement: Live<Engagement | undefined>;
+  readonly files: Live<ImportedFile[]>;
+  readonly catalog: Live<CatalogRecord[]>;
+  results = $state<EngagementResults | null>(null);
+  assessing = $state(false);
+  assessLine = $state('');
+  assessError = $state<string | null>(null);
+
+  /** What the results depend on; when it changes the engine runs again. */
+  readonly inputsKey = $derived.by(() => {
+    const done = this.files.current.filter((f) => f.status === 'done').map((f) => f.id);
+    const cat = this.catalog.current.map((c) => `${c.part}@${c.importedAt}`);
+    return JSON.stringify([done.sort(), cat, this.engagement.current?.visitDate ?? null]);
+  });
+
+  constructor(readonly id: string) {
+    this.engagement = new Live(() => getEngagement(getDb(), id), undefined);
+    this.files = new Live(() => listFiles(getDb(), id), []);
+    this.catalog = new Live(() => listCatalogParts(getDb()), []);
+    $effect(() => {
+      const key = this.inputsKey;
+      if (!this.engagement.loaded || !this.files.loaded || !this.engagement.current) return;
+      void this.assess(key);
+    });
+  }
+
+  private lastKey = '';
+
+  async assess(key: string): Promise<void> {
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    this.assessing = true;
+    this.assessError = null;
+    try {
+      const api = await engine();
+      const results = await api.assess(
+        this.id,
+        progressCallback((done: number, total: number, what: string) => {
+          this.assessLine = `Checking ${what} (${done} of ${total})`;
+        })
+      );
+      if (key === this.lastKey) this.results = results;
+    } catch (e) {
+      this.assessError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.assessing = false;
+    }
+  }
+
+  async removeFile(fileId: string): Promise<void> {
+    await deleteImportedFile(getDb(), fileId);
+  }
+}

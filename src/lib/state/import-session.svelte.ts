@@ -1,0 +1,88 @@
+import type { ImportOutcome, ImportProgress } from '$lib/workers/engine.api';
+import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
+
+/** One run of "Import files": progress in words, cancel, and what happened to each file. */
+export class ImportSession {
+  running = $state(false);
+  progress = $state<ImportProgress | null>(null);
+  outcomes = $state<ImportOutcome[]>([]);
+  error = $state<string | null>(null);
+  private jobId: string | null = null;
+
+  constructor(private readonly engagementId: () => string) {}
+
+  get percent(): number {
+    const p = this.progress;
+    if (!p || p.bytesTotal === 0) return 0;
+    const perFile = 1 / p.fileCount;
+    const phaseShare = p.phase === 'checking' ? 0.15 : 1;
+    const phaseBase = p.phase === 'checking' ? 0 : 0.15;
+    const within = phaseBase + (phaseShare === 1 ? 0.85 : 0.15) * Math.min(1, p.bytesDone / p.bytesTotal);
+    return Math.round((p.fileIndex * perFile + within * perFile) * 100);
+  }
+
+  get line(): string {
+    const p = this.progress;
+    if (!p) return 'Starting…';
+    const which = p.fileCount > 1 ? ` (file ${p.fileIndex + 1} of ${p.fileCount})` : '';
+    const verb = p.phase === 'checking' ? 'Checking' : p.phase === 'saving' ? 'Saving' : p.phase === 'done' ? 'Read' : 'Reading';
+    return `${verb} ${p.fileName}${which} — ${p.detail}`;
+  }
+
+  async run(files: File[]): Promise<void> {
+    if (this.running || files.length === 0) return;
+    this.running = true;
+    this.error = null;
+    this.outcomes = [];
+    this.progress = null;
+    const jobId = newJobId();
+    this.jobId = jobId;
+    try {
+      const api = await engine();
+      const sources = files.map((f) => ({ name: f.name, size: f.size, lastModified: f.lastModified, blob: f }));
+      this.outcomes = await api.importFiles(
+        this.engagementId(),
+        sources,
+        jobId,
+        progressCallback((p: ImportProgress) => {
+          this.progress = p;
+        })
+      );
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.running = false;
+      this.jobId = null;
+    }
+  }
+
+  async reread(fileId: string): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.error = null;
+    const jobId = newJobId();
+    this.jobId = jobId;
+    try {
+      const api = await engine();
+      const outcome = await api.rereadFile(
+        fileId,
+        jobId,
+        progressCallback((p: ImportProgress) => {
+          this.progress = p;
+        })
+      );
+      this.outcomes = [outcome];
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.running = false;
+      this.jobId = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.jobId) return;
+    const api = await engine();
+    await api.cancel(this.jobId);
+  }
+}

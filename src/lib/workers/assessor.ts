@@ -1,0 +1,116 @@
+import {
+  computeResults,
+  listFindings,
+  mergeHosts,
+  type EngagementResults,
+  type Finding,
+  type ScannerRule,
+  type Severity,
+  type SourcedHost
+} from '../core';
+import { getResults, loadCatalog, loadEngagementData, saveResults, type PatchfieldDB } from '../db';
+
+export interface FindingsQuery {
+  offset: number;
+  limit: number;
+  severities?: Severity[];
+  /** Case-insensitive text in host name, title, CVE or KB. */
+  search?: string;
+  assetId?: string;
+}
+
+export interface FindingsPage {
+  total: number;
+  rows: Finding[];
+}
+
+const ruleKey = (fileId: string, ruleId: string): string => `${fileId}\u0000${ruleId}`;
+
+/** The engagement's live data as the engine wants it. */
+async function loadInput(db: PatchfieldDB, engagementId: string) {
+  const data = await loadEngagementData(db, engagementId);
+  const fileById = new Map(data.files.map((f) => [f.id, f]));
+  const hosts: SourcedHost[] = data.hosts.map((h) => {
+    const f = fileById.get(h.fileId)!;
+    return { fileId: h.fileId, fileName: f.name, format: f.format!, host: h.host };
+  });
+  const rules = new Map<string, ScannerRule>();
+  for (const batch of data.rules) for (const r of batch.rules) rules.set(ruleKey(batch.fileId, r.ruleId), r);
+  return { files: data.files, hosts, rules };
+}
+
+/**
+ * Computes (or reuses) an engagement's results. Results are stored with a key of what they were computed from,
+ * so a later import, a new catalog or another as-of date computes them again.
+ */
+export async function assessEngagement(
+  db: PatchfieldDB,
+  engagementId: string,
+  asOf: string,
+  onProgress?: (done: number, total: number, what: string) => void,
+  now: () => Date = () => new Date()
+): Promise<EngagementResults> {
+  const [input, catalog] = await Promise.all([loadInput(db, engagementId), loadCatalog(db)]);
+  const inputsKey = JSON.stringify({
+    files: input.files.map((f) => f.id).sort(),
+    catalog: catalog.windowsBuilds ? [catalog.windowsBuilds.source, catalog.windowsBuilds.rows.length] : null,
+    asOf
+  });
+  const stored = await getResults(db, engagementId);
+  if (stored && stored.inputsKey === inputsKey) return stored.results;
+  const results = computeResults(
+    {
+      engagementId,
+      asOf,
+      files: input.files.map((f) => ({ id: f.id, name: f.name, format: f.format! })),
+      hosts: input.hosts,
+      catalog
+    },
+    onProgress
+  );
+  await saveResults(db, { engagementId, inputsKey, computedAt: now().toISOString(), results });
+  return results;
+}
+
+/** Findings are joined, filtered and sorted here in the worker; the page gets one page of rows at a time. */
+export class FindingsCache {
+  private key = '';
+  private rows: Finding[] = [];
+
+  async query(db: PatchfieldDB, engagementId: string, q: FindingsQuery): Promise<FindingsPage> {
+    const files = await db.files.where('engagementId').equals(engagementId).toArray();
+    const key = `${engagementId}|${files
+      .filter((f) => f.status === 'done')
+      .map((f) => f.id)
+      .sort()
+      .join(',')}`;
+    if (key !== this.key) {
+      const input = await loadInput(db, engagementId);
+      this.rows = listFindings(mergeHosts(input.hosts), input.rules, ruleKey);
+      this.key = key;
+    }
+    let rows = this.rows;
+    if (q.assetId) rows = rows.filter((r) => r.assetId === q.assetId);
+    if (q.severities && q.severities.length > 0) {
+      const wanted = new Set(q.severities);
+      rows = rows.filter((r) => wanted.has(r.severity));
+    }
+    const search = q.search?.trim().toLowerCase();
+    if (search) {
+      rows = rows.filter(
+        (r) =>
+          r.hostname.toLowerCase().includes(search) ||
+          r.title.toLowerCase().includes(search) ||
+          r.cves.some((c) => c.toLowerCase().includes(search)) ||
+          r.kbs.some((k) => k.toLowerCase().includes(search))
+      );
+    }
+    return { total: rows.length, rows: rows.slice(q.offset, q.offset + q.limit).map(trimForDisplay) };
+  }
+}
+
+/** Evidence can be hundreds of KB: the table shows the start; the stored data keeps it whole. */
+function trimForDisplay(f: Finding): Finding {
+  if (!f.evidence || f.evidence.length <= 4000) return f;
+  return { ...f, evidence: `${f.evidence.slice(0, 4000)}\n… (${f.evidence.length - 4000} more characters)` };
+}

@@ -1,0 +1,192 @@
+import {
+  buildReport,
+  parseWindowsBuildsCsv,
+  decodeText,
+  type CatalogPartInfo,
+  type EngagementResults,
+  type Problem
+} from '../core';
+import {
+  getEngagement,
+  getSettings,
+  purgeInterruptedImports,
+  saveCatalogPart,
+  type PatchfieldDB
+} from '../db';
+import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
+import { importFile, rereadFile, type ImportOutcome, type ImportProgress, type ImportSource } from './importer';
+
+export type { FindingsPage, FindingsQuery, ImportOutcome, ImportProgress, ImportSource };
+
+/** What the engine needs from its runtime: the database and the report's font bytes. */
+export interface EngineEnv {
+  db: () => PatchfieldDB;
+  loadFonts: () => Promise<{ regular: Uint8Array; bold: Uint8Array }>;
+  loadCjkFont: () => Promise<Uint8Array>;
+  now?: () => Date;
+}
+
+export interface ReportJobResult {
+  bytes: Uint8Array;
+  fileName: string;
+  pageCount: number;
+  missingGlyphs: string[];
+}
+
+export interface AssessProgress {
+  (done: number, total: number, what: string): void;
+}
+
+export interface CatalogImportResult {
+  ok: boolean;
+  part?: CatalogPartInfo;
+  problems: Problem[];
+}
+
+/**
+ * The engine's one typed façade (STYLE.md habit 2): the worker exposes it with comlink; tests call it directly.
+ * Long jobs take a job id and stop when cancel(jobId) is called.
+ */
+export function createEngineApi(env: EngineEnv) {
+  const cancelled = new Set<string>();
+  const findings = new FindingsCache();
+  const now = env.now ?? (() => new Date());
+  const tokenFor = (jobId: string) => ({
+    get cancelled() {
+      return cancelled.has(jobId);
+    }
+  });
+
+  return {
+    /** Marks staging rows of imports interrupted by a closed tab as failed and removes them. */
+    async recoverInterrupted(): Promise<number> {
+      return purgeInterruptedImports(env.db());
+    },
+
+    async importFiles(
+      engagementId: string,
+      sources: ImportSource[],
+      jobId: string,
+      onProgress?: (p: ImportProgress) => void
+    ): Promise<ImportOutcome[]> {
+      const outcomes: ImportOutcome[] = [];
+      const token = tokenFor(jobId);
+      try {
+        for (const [fileIndex, source] of sources.entries()) {
+          if (token.cancelled) {
+            outcomes.push({ name: source.name, status: 'cancelled', format: null, problems: [] });
+            continue;
+          }
+          outcomes.push(
+            await importFile(
+              env.db(),
+              engagementId,
+              source,
+              token,
+              (p) => onProgress?.({ ...p, fileIndex, fileCount: sources.length }),
+              now
+            )
+          );
+        }
+      } finally {
+        cancelled.delete(jobId);
+      }
+      return outcomes;
+    },
+
+    async rereadFile(fileId: string, jobId: string, onProgress?: (p: ImportProgress) => void): Promise<ImportOutcome> {
+      try {
+        return await rereadFile(env.db(), fileId, tokenFor(jobId), (p) =>
+          onProgress?.({ ...p, fileIndex: 0, fileCount: 1 })
+        );
+      } finally {
+        cancelled.delete(jobId);
+      }
+    },
+
+    cancel(jobId: string): void {
+      cancelled.add(jobId);
+    },
+
+    async assess(engagementId: string, onProgress?: AssessProgress): Promise<EngagementResults> {
+      const engagement = await getEngagement(env.db(), engagementId);
+      if (!engagement) throw new Error('This engagement no longer exists.');
+      return assessEngagement(env.db(), engagementId, engagement.visitDate, onProgress, now);
+    },
+
+    async queryFindings(engagementId: string, query: FindingsQuery): Promise<FindingsPage> {
+      return findings.query(env.db(), engagementId, query);
+    },
+
+    async buildReport(
+      engagementId: string,
+      options: { generatedAt?: string } = {},
+      onProgress?: (done: number, total: number) => void
+    ): Promise<ReportJobResult> {
+      const db = env.db();
+      const engagement = await getEngagement(db, engagementId);
+      if (!engagement) throw new Error('This engagement no longer exists.');
+      const [results, settings, fonts] = await Promise.all([
+        assessEngagement(db, engagementId, engagement.visitDate, undefined, now),
+        getSettings(db),
+        env.loadFonts()
+      ]);
+      const out = await buildReport(
+        {
+          engagement,
+          results,
+          mspName: settings.mspName,
+          generatedAt: options.generatedAt ?? now().toISOString(),
+          pageSize: settings.pageSize
+        },
+        { ...fonts, loadCjk: env.loadCjkFont },
+        onProgress
+      );
+      return {
+        bytes: out.bytes,
+        fileName: reportFileName(engagement.clientName, engagement.visitDate),
+        pageCount: out.pageCount,
+        missingGlyphs: out.missingGlyphs
+      };
+    },
+
+    /** Loads the Windows build table (CSV) into the local catalog; the previous catalog stays if this one is bad. */
+    async importCatalogFile(file: { name: string; blob: Blob }): Promise<CatalogImportResult> {
+      const bytes = new Uint8Array(await file.blob.arrayBuffer());
+      const parsed = parseWindowsBuildsCsv(decodeText(bytes).text, file.name);
+      const problems = parsed.issues;
+      if (problems.some((p) => p.severity === 'error')) return { ok: false, problems };
+      const data = parsed.value;
+      await saveCatalogPart(env.db(), {
+        part: 'windows-builds',
+        fileName: file.name,
+        importedAt: now().toISOString(),
+        data
+      });
+      return {
+        ok: true,
+        part: {
+          part: data.part,
+          source: data.source,
+          ...(data.snapshotDate ? { snapshotDate: data.snapshotDate } : {}),
+          records: data.rows.length
+        },
+        problems
+      };
+    }
+  };
+}
+
+export type EngineApi = ReturnType<typeof createEngineApi>;
+
+/** "Zahnarztpraxis Müller" on 2026-11-24 → "patch-assessment-zahnarztpraxis-muller-2026-11-24.pdf". */
+export function reportFileName(clientName: string, date: string): string {
+  const slug = clientName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return `patch-assessment-${slug || 'client'}-${date}.pdf`;
+}

@@ -1,0 +1,5 @@
+import { expose } from 'comlink';
+import { browserEnv } from './browser-env';
+import { createEngineApi } from './engine.api';
+
+expose(createEngineApi(browserEnv));

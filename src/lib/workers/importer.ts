@@ -1,0 +1,333 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import {
+  createStreamParser,
+  createTally,
+  detectFormat,
+  SNIFF_BYTES,
+  type FileFormat,
+  type HostObservation,
+  type ImportCounts,
+  type Problem,
+  type ScannerRule
+} from '../core';
+import {
+  abandonImport,
+  findSameBytes,
+  finishImport,
+  markParsing,
+  newId,
+  storeRawFile,
+  writeStagingBatch,
+  type PatchfieldDB
+} from '../db';
+
+/** A file handed over by the page (a File), or the raw bytes of an earlier import being read again. */
+export interface ImportSource {
+  name: string;
+  size: number;
+  lastModified?: number;
+  blob: Blob;
+}
+
+export type ImportPhase = 'checking' | 'reading' | 'saving' | 'done';
+
+export interface ImportProgress {
+  fileIndex: number;
+  fileCount: number;
+  fileName: string;
+  phase: ImportPhase;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Words for the progress line: "host 312 (10.0.0.5)". */
+  detail: string;
+}
+
+export interface ImportOutcome {
+  fileId?: string;
+  name: string;
+  status: 'done' | 'failed' | 'cancelled' | 'duplicate';
+  format: FileFormat | null;
+  counts?: ImportCounts;
+  problems: Problem[];
+  duplicateOf?: { id: string; name: string; importedAt: string };
+}
+
+export interface CancelToken {
+  readonly cancelled: boolean;
+}
+
+/** Batches are flushed at whichever limit comes first: IndexedDB pays per record and per transaction. */
+const BATCH_HOSTS = 64;
+const BATCH_RULES = 2000;
+const BATCH_BYTES = 16 * 1024 * 1024;
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** Reads a Blob as a stream of chunks (the whole file is never in memory at once). */
+async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
+  const reader = blob.stream().getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** SHA-256 computed incrementally while streaming, plus the first bytes for format detection. */
+async function hashAndSniff(
+  source: ImportSource,
+  token: CancelToken,
+  onBytes: (done: number) => void
+): Promise<{ sha256: string; head: Uint8Array }> {
+  const hash = sha256.create();
+  const head = new Uint8Array(Math.min(SNIFF_BYTES, source.size));
+  let headFill = 0;
+  let done = 0;
+  for await (const chunk of chunksOf(source.blob)) {
+    if (token.cancelled) throw new Cancelled();
+    hash.update(chunk);
+    if (headFill < head.length) {
+      const take = Math.min(head.length - headFill, chunk.length);
+      head.set(chunk.subarray(0, take), headFill);
+      headFill += take;
+    }
+    done += chunk.length;
+    onBytes(done);
+  }
+  return { sha256: bytesToHex(hash.digest()), head: head.subarray(0, headFill) };
+}
+
+/**
+ * Imports one file into an engagement: hash → recognise a re-import → store the raw bytes → detect → parse in
+ * chunks, writing staging batches → one final transaction. Never throws for bad input: the outcome says what happened.
+ */
+export async function importFile(
+  db: PatchfieldDB,
+  engagementId: string,
+  source: ImportSource,
+  token: CancelToken,
+  onProgress: (p: Omit<ImportProgress, 'fileIndex' | 'fileCount'>) => void,
+  now: () => Date = () => new Date()
+): Promise<ImportOutcome> {
+  const report = (phase: ImportPhase, bytesDone: number, detail: string): void =>
+    onProgress({ fileName: source.name, phase, bytesDone, bytesTotal: source.size, detail });
+
+  let sha: string;
+  let head: Uint8Array;
+  try {
+    ({ sha256: sha, head } = await hashAndSniff(source, token, (d) => report('checking', d, 'checking the file')));
+  } catch (e) {
+    if (e instanceof Cancelled) return { name: source.name, status: 'cancelled', format: null, problems: [] };
+    return unreadable(source.name, e);
+  }
+
+  const same = await findSameBytes(db, engagementId, sha);
+  if (same) {
+    return {
+      name: source.name,
+      status: 'duplicate',
+      format: same.format,
+      problems: [
+        {
+          severity: 'info',
+          code: 'already-imported',
+          message: `${source.name} has exactly the same content as ${same.name}, imported ${same.importedAt.slice(0, 10)}: it was not imported twice.`
+        }
+      ],
+      duplicateOf: { id: same.id, name: same.name, importedAt: same.importedAt }
+    };
+  }
+
+  const detection = detectFormat(head, source.name);
+  const fileId = newId('f');
+  await storeRawFile(
+    db,
+    {
+      id: fileId,
+      engagementId,
+      name: source.name,
+      size: source.size,
+      ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
+      sha256: sha,
+      format: detection.format,
+      importedAt: now().toISOString()
+    },
+    source.blob
+  );
+  if (!detection.format) {
+    await abandonImport(db, fileId, 'failed', [detection.problem]);
+    return { fileId, name: source.name, status: 'failed', format: null, problems: [detection.problem] };
+  }
+  return parseStored(db, { id: fileId, engagementId, name: source.name }, detection.format, source, token, report);
+}
+
+/** Reads an already stored raw file again (after a failure, a cancel, or a parser improvement). */
+export async function rereadFile(
+  db: PatchfieldDB,
+  fileId: string,
+  token: CancelToken,
+  onProgress: (p: Omit<ImportProgress, 'fileIndex' | 'fileCount'>) => void
+): Promise<ImportOutcome> {
+  const file = await db.files.get(fileId);
+  const raw = await db.rawFiles.get(fileId);
+  if (!file || !raw) {
+    return {
+      name: file?.name ?? fileId,
+      status: 'failed',
+      format: null,
+      problems: [
+        { severity: 'error', code: 'raw-missing', message: 'The stored file is gone, so it cannot be read again. Import it anew.' }
+      ]
+    };
+  }
+  const source: ImportSource = { name: file.name, size: raw.blob.size, blob: raw.blob };
+  const report = (phase: ImportPhase, bytesDone: number, detail: string): void =>
+    onProgress({ fileName: file.name, phase, bytesDone, bytesTotal: source.size, detail });
+  const head = new Uint8Array(await raw.blob.slice(0, SNIFF_BYTES).arrayBuffer());
+  const detection = detectFormat(head, file.name);
+  await abandonImport(db, fileId, 'failed', []);
+  if (!detection.format) {
+    await abandonImport(db, fileId, 'failed', [detection.problem]);
+    return { fileId, name: file.name, status: 'failed', format: null, problems: [detection.problem] };
+  }
+  return parseStored(db, file, detection.format, source, token, report);
+}
+
+async function parseStored(
+  db: PatchfieldDB,
+  file: { id: string; engagementId: string; name: string },
+  format: FileFormat,
+  source: ImportSource,
+  token: CancelToken,
+  report: (phase: ImportPhase, bytesDone: number, detail: string) => void
+): Promise<ImportOutcome> {
+  await markParsing(db, file.id, format);
+  const tally = createTally();
+  const hostnames: string[] = [];
+  let pendingHosts: HostObservation[] = [];
+  let pendingRules: ScannerRule[] = [];
+  let pendingBytes = 0;
+  let seq = 0;
+  let ruleBatch = 0;
+  const parser = createStreamParser(format, {
+    host(h) {
+      tally.add(h);
+      hostnames.push(h.hostname ?? h.fqdn ?? h.ips[0] ?? h.key);
+      pendingHosts.push(h);
+      pendingBytes += estimateSize(h);
+    },
+    rule(r) {
+      pendingRules.push(r);
+      pendingBytes += (r.description?.length ?? 0) + (r.solution?.length ?? 0) + 512;
+    }
+  });
+  const flush = async (): Promise<void> => {
+    if (pendingHosts.length === 0 && pendingRules.length === 0) return;
+    const hosts = pendingHosts;
+    const rules = pendingRules;
+    pendingHosts = [];
+    pendingRules = [];
+    pendingBytes = 0;
+    await writeStagingBatch(db, file, seq, hosts, rules, ruleBatch);
+    seq += hosts.length;
+    if (rules.length > 0) ruleBatch += 1;
+  };
+
+  let bytesDone = 0;
+  try {
+    for await (const chunk of chunksOf(source.blob)) {
+      if (token.cancelled) throw new Cancelled();
+      parser.write(chunk);
+      bytesDone += chunk.length;
+      if (pendingHosts.length >= BATCH_HOSTS || pendingRules.length >= BATCH_RULES || pendingBytes >= BATCH_BYTES) {
+        report('saving', bytesDone, parser.position);
+        await flush();
+      }
+      report('reading', bytesDone, parser.position);
+    }
+    if (token.cancelled) throw new Cancelled();
+    parser.end();
+    await flush();
+  } catch (e) {
+    if (e instanceof Cancelled) {
+      await abandonImport(db, file.id, 'cancelled', [
+        {
+          severity: 'info',
+          code: 'import-cancelled',
+          message: `Reading ${file.name} was cancelled. The file is kept: use “Read again” to import it, or remove it.`
+        }
+      ]);
+      return { fileId: file.id, name: file.name, status: 'cancelled', format, problems: [] };
+    }
+    const problems = [...parser.issues, failureProblem(file.name, e)];
+    await abandonImport(db, file.id, 'failed', problems);
+    return { fileId: file.id, name: file.name, status: 'failed', format, problems };
+  }
+
+  const problems = [...parser.issues];
+  if (problems.some((p) => p.severity === 'error')) {
+    await abandonImport(db, file.id, 'failed', problems);
+    return { fileId: file.id, name: file.name, status: 'failed', format, problems };
+  }
+  const counts = tally.counts;
+  if (counts.assets === 0) {
+    problems.push({
+      severity: 'warning',
+      code: 'no-hosts',
+      message: `${file.name} was read but holds no computers. Check that the export covers the machines you scanned.`
+    });
+  }
+  await finishImport(db, file.id, { counts, problems, hostnames });
+  report('done', source.size, `${counts.assets} computer${counts.assets === 1 ? '' : 's'} read`);
+  return { fileId: file.id, name: file.name, status: 'done', format, counts, problems };
+}
+
+function estimateSize(h: HostObservation): number {
+  let n = 1024;
+  for (const f of h.findings) n += 128 + (f.output?.length ?? 0);
+  return n;
+}
+
+/** A failure that is not the file's fault: storage full, or something unexpected. */
+function failureProblem(name: string, e: unknown): Problem {
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  if (/quota/i.test(detail)) {
+    return {
+      severity: 'error',
+      code: 'storage-full',
+      message: `The device ran out of storage while saving ${name}. Nothing from it was kept; free some space (or remove old engagements) and use “Read again”.`,
+      detail
+    };
+  }
+  return {
+    severity: 'error',
+    code: 'import-error',
+    message: `Reading ${name} stopped because of an unexpected error. Nothing from it was kept; the file is stored, so you can use “Read again”.`,
+    detail
+  };
+}
+
+function unreadable(name: string, e: unknown): ImportOutcome {
+  return {
+    name,
+    status: 'failed',
+    format: null,
+    problems: [
+      {
+        severity: 'error',
+        code: 'read-failed',
+        message: `${name} could not be read from the device. Copy it again and retry.`,
+        detail: e instanceof Error ? e.message : String(e)
+      }
+    ]
+  };
+}

@@ -1,0 +1,98 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Download, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const FIXTURES = resolve('tests/fixtures');
+export const SHARED = resolve('..', 'shared');
+
+/** The app as a technician uses it, one method per step of the journey. */
+export class PatchfieldApp {
+  constructor(readonly page: Page) {}
+
+  async open(path = '/'): Promise<void> {
+    await this.page.goto(path);
+    await expect(this.page.getByRole('link', { name: 'Patchfield' })).toBeVisible();
+  }
+
+  /** Waits until the service worker is activated and controls the page, so the app works offline after this. */
+  async waitForOfflineReady(): Promise<void> {
+    await this.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      const sw = reg.active;
+      if (sw && sw.state !== 'activated') {
+        await new Promise<void>((done) => sw.addEventListener('statechange', () => sw.state === 'activated' && done()));
+      }
+    });
+    if (!(await this.page.evaluate(() => Boolean(navigator.serviceWorker.controller)))) {
+      await this.page.reload();
+      await expect.poll(() => this.page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    }
+  }
+
+  async importCatalog(path: string): Promise<void> {
+    await this.page.getByRole('link', { name: 'Settings' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+    await this.page.locator('#catalog-input').setInputFiles(path);
+    await expect(this.page.getByText(/Loaded \d+ Windows build rows/)).toBeVisible();
+  }
+
+  async createEngagement(client: string, visitDate: string): Promise<void> {
+    await this.page.getByRole('link', { name: 'Engagements' }).click();
+    await this.page.getByRole('button', { name: 'New engagement' }).first().click();
+    await this.page.getByLabel('Client name').fill(client);
+    await this.page.getByLabel('Site').fill('Hauptstraße 5, Hamburg');
+    await this.page.getByLabel('Technician').fill('Alex Tech');
+    await this.page.getByLabel('Visit date').fill(visitDate);
+    await this.page.getByRole('button', { name: 'Create engagement' }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name: client })).toBeVisible();
+  }
+
+  async importFiles(paths: string[]): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Import' }).click();
+    await this.page.locator('#file-input').setInputFiles(paths);
+    await expect(this.page.getByRole('heading', { name: 'Last import' })).toBeVisible({ timeout: 60_000 });
+  }
+
+  async openTab(name: 'Import' | 'Findings' | 'Report'): Promise<void> {
+    await this.page.getByRole('tab', { name }).click();
+  }
+
+  /** Builds the PDF, downloads it and returns its text (pdftotext). */
+  async downloadReportText(): Promise<{ text: string; path: string }> {
+    await this.openTab('Report');
+    await this.page.getByRole('button', { name: /Build report|Build again/ }).click();
+    const link = this.page.getByRole('link', { name: 'Download PDF' });
+    await expect(link).toBeVisible({ timeout: 60_000 });
+    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), link.click()]);
+    const dir = mkdtempSync(join(tmpdir(), 'patchfield-e2e-'));
+    const path = join(dir, download.suggestedFilename());
+    await download.saveAs(path);
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+    return { text, path };
+  }
+
+  async expectNoSeriousA11yViolations(what: string): Promise<void> {
+    const results = await new AxeBuilder({ page: this.page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+    ).toEqual([]);
+  }
+}
+
+export function catalogPath(): string {
+  const shared = join(SHARED, 'catalog', 'windows-builds', 'windows_build_revision_kb_merged.csv');
+  return existsSync(shared) ? shared : join(FIXTURES, 'catalog', 'windows-builds-small.csv');
+}
+
+export function hasTool(tool: string): boolean {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

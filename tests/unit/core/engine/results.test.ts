@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  computeResults,
+  parseNessus,
+  parseSystemInfo,
+  parseWindowsBuildsCsv,
+  toCanonicalJson,
+  type EngineInput,
+  type ParsedFile
+} from '../../../../src/lib/core';
+import { fixture, readBytes } from '../../shared';
+
+const catalog = {
+  windowsBuilds: parseWindowsBuildsCsv(
+    readFileSync(fixture('catalog', 'windows-builds-small.csv'), 'utf8'),
+    'windows-builds-small.csv'
+  ).value
+};
+
+function input(): EngineInput {
+  const nessus: ParsedFile = parseNessus(readBytes(fixture('e2e', 'office.nessus'))).value;
+  const sysinfo: ParsedFile = parseSystemInfo(readBytes(fixture('e2e', 'PC-RECEPTION-systeminfo.txt'))).value;
+  return {
+    engagementId: 'e1',
+    asOf: '2026-11-24',
+    files: [
+      { id: 'f1', name: 'office.nessus', format: nessus.format },
+      { id: 'f2', name: 'PC-RECEPTION-systeminfo.txt', format: sysinfo.format }
+    ],
+    hosts: [
+      ...nessus.hosts.map((host) => ({ fileId: 'f1', fileName: 'office.nessus', format: nessus.format, host })),
+      ...sysinfo.hosts.map((host) => ({
+        fileId: 'f2',
+        fileName: 'PC-RECEPTION-systeminfo.txt',
+        format: sysinfo.format,
+        host
+      }))
+    ],
+    catalog
+  };
+}
+
+describe('engagement results', () => {
+  it('merges the office scan with systeminfo and finds both machines 23 months behind', () => {
+    const r = computeResults(input());
+    expect(r.assets.map((a) => a.asset.hostname)).toEqual(['PC-RECEPTION', 'SRV-FILES']);
+    const [pc, srv] = r.assets;
+    expect(pc!.windows).toMatchObject({ status: 'behind', monthsBehind: 23, required: { kb: 'KB5087544' } });
+    expect(pc!.findingCounts).toEqual({ critical: 1, high: 0, medium: 1, low: 0, info: 1 });
+    expect(srv!.windows).toMatchObject({ status: 'behind', required: { kb: 'KB5087545' }, inferredFromKb: 'KB5037782' });
+    expect(r.totals).toMatchObject({ assets: 2, windowsAssets: 2, behind: 2, upToDate: 0, maxMonthsBehind: 23 });
+  });
+
+  it('gives byte-identical canonical JSON for the same inputs', () => {
+    expect(toCanonicalJson(computeResults(input()))).toBe(toCanonicalJson(computeResults(input())));
+  });
+
+  it('warns that Windows status is unknown without a catalog, and never calls it up to date', () => {
+    const r = computeResults({ ...input(), catalog: {} });
+    expect(r.assets.every((a) => a.windows?.status === 'unknown')).toBe(true);
+    expect(r.problems[0]).toMatchObject({ code: 'catalog-missing-windows-builds' });
+  });
+});

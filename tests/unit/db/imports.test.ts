@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateNessus } from '../../../bench/generate-nessus';
+import {
+  createEngagement,
+  deleteEngagement,
+  loadEngagementData,
+  purgeInterruptedImports,
+  storeRawFile,
+  writeStagingBatch,
+  type PatchfieldDB
+} from '../../../src/lib/db';
+import { fixture, hasShared, sharedSamples } from '../shared';
+import { fileSource, freshEngine, textSource } from './helpers';
+
+async function engagement(db: PatchfieldDB) {
+  return createEngagement(db, {
+    clientName: 'Zahnarztpraxis Müller',
+    site: 'Hamburg',
+    contact: '',
+    technician: 'Alex',
+    visitDate: '2026-11-24',
+    notes: ''
+  });
+}
+
+async function rowCounts(db: PatchfieldDB) {
+  return { hosts: await db.hosts.count(), rules: await db.rules.count(), raw: await db.rawFiles.count() };
+}
+
+describe('importing files into the local database', () => {
+  it('stores the raw file, one host record per host, rule texts in batches, and marks the import done', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const [outcome] = await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'job1');
+    expect(outcome).toMatchObject({ status: 'done', format: 'nessus-v2', counts: { assets: 2, findings: 5 } });
+    const file = await db.files.get(outcome!.fileId!);
+    expect(file).toMatchObject({ status: 'done', name: 'office.nessus', size: readFileSync(fixture('e2e', 'office.nessus')).length });
+    expect(file!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const raw = await db.rawFiles.get(outcome!.fileId!);
+    expect(await raw!.blob.text()).toBe(readFileSync(fixture('e2e', 'office.nessus'), 'utf8'));
+    expect(await rowCounts(db)).toEqual({ hosts: 2, rules: 1, raw: 1 });
+  });
+
+  it('recognises a re-import of the same bytes and stores nothing twice', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'j1');
+    const [again] = await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'), 'renamed.nessus')], 'j2');
+    expect(again).toMatchObject({ status: 'duplicate', duplicateOf: { name: 'office.nessus' } });
+    expect(again!.problems[0]!.message).toContain('same content');
+    expect(await db.files.count()).toBe(1);
+  });
+
+  it('a failed import (XML broken mid-file) leaves no partial rows, keeps the raw file and says where it broke', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const good = readFileSync(fixture('e2e', 'office.nessus'), 'utf8');
+    // Cut the file inside the second host: the first host was complete and may have been staged.
+    const broken = good.slice(0, good.indexOf('<ReportItem port="445" svc_name="cifs" protocol="tcp" severity="3"')) + '<ReportItem <<';
+    const [outcome] = await api.importFiles(e.id, [textSource('broken.nessus', broken)], 'j');
+    expect(outcome!.status).toBe('failed');
+    expect(outcome!.problems.some((p) => p.severity === 'error' && p.line !== undefined)).toBe(true);
+    expect(await rowCounts(db)).toEqual({ hosts: 0, rules: 0, raw: 1 });
+    expect((await db.files.get(outcome!.fileId!))!.status).toBe('failed');
+  });
+
+  it('an unknown file is kept as failed with the list of supported formats', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const [outcome] = await api.importFiles(e.id, [fileSource(fixture('e2e', 'not-an-export.txt'))], 'j');
+    expect(outcome).toMatchObject({ status: 'failed', format: null });
+    expect(outcome!.problems[0]!.message).toContain('Patchfield reads: Nessus scan (.nessus v2)');
+    expect(outcome!.problems[0]!.message).toContain('not-an-export.txt');
+  });
+
+  it('staging rows of an interrupted import are invisible to readers and purged at the next start', async () => {
+    const { db } = freshEngine();
+    const e = await engagement(db);
+    // A crash after one batch: raw file stored, staging rows written, no final transaction.
+    await storeRawFile(
+      db,
+      { id: 'f-crash', engagementId: e.id, name: 'big.nessus', size: 10, sha256: 'a'.repeat(64), format: 'nessus-v2', importedAt: '2026-11-24T09:00:00Z' },
+      new Blob(['<NessusClientData_v2>'])
+    );
+    await writeStagingBatch(db, { id: 'f-crash', engagementId: e.id }, 0, [
+      { key: 'h', ips: [], macs: [], installedUpdates: [], software: [], pendingUpdates: [], findings: [] }
+    ], [], 0);
+    expect((await loadEngagementData(db, e.id)).hosts).toEqual([]);
+    expect(await purgeInterruptedImports(db)).toBe(1);
+    expect(await rowCounts(db)).toEqual({ hosts: 0, rules: 0, raw: 1 });
+    const f = await db.files.get('f-crash');
+    expect(f!.status).toBe('failed');
+    expect(f!.problems[0]!.message).toContain('interrupted');
+    expect(await purgeInterruptedImports(db)).toBe(0);
+  });
+
+  it('cancelling mid-import removes the staging rows; the file can be read again afterwards', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const dir = mkdtempSync(join(tmpdir(), 'pf-'));
+    const path = join(dir, 'many.nessus');
+    generateNessus({ path, hosts: 400 });
+    let saw = false;
+    const run = api.importFiles(e.id, [fileSource(path)], 'cancel-me', (p) => {
+      if (p.phase === 'saving' && !saw) {
+        saw = true;
+        api.cancel('cancel-me');
+      }
+    });
+    const [outcome] = await run;
+    expect(saw).toBe(true);
+    expect(outcome!.status).toBe('cancelled');
+    expect(await db.hosts.count()).toBe(0);
+    expect(await db.rules.count()).toBe(0);
+    const reread = await api.rereadFile(outcome!.fileId!, 'again');
+    expect(reread).toMatchObject({ status: 'done', counts: { assets: 400, findings: 400 * 60 } });
+    expect(await db.hosts.count()).toBe(400);
+  });
+
+  it('deleting an engagement removes its files, raw bytes, rows and results', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'j');
+    await api.assess(e.id);
+    expect(await db.results.count()).toBe(1);
+    await deleteEngagement(db, e.id);
+    expect(await rowCounts(db)).toEqual({ hosts: 0, rules: 0, raw: 0 });
+    expect(await db.files.count()).toBe(0);
+    expect(await db.results.count()).toBe(0);
+    expect(await db.engagements.count()).toBe(0);
+  });
+
+  describe.skipIf(!hasShared)('shared samples', () => {
+    it('imports every Nessus and systeminfo sample: good ones done, malformed ones failed with a message', async () => {
+      const { db, api } = freshEngine();
+      const e = await engagement(db);
+      const paths = [...sharedSamples('nessus'), ...sharedSamples('windows-systeminfo')];
+      const outcomes = await api.importFiles(e.id, paths.map((p) => fileSource(p)), 'all');
+      for (const o of outcomes) {
+        const bad = /^(MALFORMED_|LEGACY_|WRONGROOT_)/.test(o.name);
+        expect([o.name, o.status]).toEqual([o.name, bad ? 'failed' : 'done']);
+        if (bad) expect(o.problems.some((p) => p.severity === 'error' && p.message.length > 20)).toBe(true);
+      }
+      const results = await api.assess(e.id);
+      expect(results.assets.length).toBeGreaterThan(10);
+    });
+  });
+});
