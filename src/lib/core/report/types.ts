@@ -1,0 +1,41 @@
+import type { Engagement, EngagementResults } from '../model';
+import type { PageSizeName } from './theme';
+
+/** Font files the report embeds. The report never fetches: callers pass bytes in. */
+export interface ReportFonts {
+  /** DejaVu Sans. */
+  regular: Uint8Array;
+  /** DejaVu Sans Bold. */
+  bold: Uint8Array;
+  /**
+   * Noto Sans SC (about 10 MB). Called at most once per report, and only when some text to draw has a
+   * character DejaVu lacks in a CJK block (e.g. "東京").
+   */
+  loadCjk: () => Promise<Uint8Array>;
+}
+
+export interface ReportInput {
+  engagement: Engagement;
+  results: EngagementResults;
+  /** The MSP preparing the report ("Prepared by"); also the PDF's author. */
+  mspName: string;
+  /** ISO timestamp: the PDF's only time source (CreationDate and ModDate), so equal input gives equal bytes. */
+  generatedAt: string;
+  pageSize: PageSizeName;
+}
+
+export interface ReportOutput {
+  bytes: Uint8Array;
+  pageCount: number;
+  /** Characters no font could draw, each once; they are drawn as U+FFFD "�". */
+  missingGlyphs: string[];
+  usedCjkFont: boolean;
+}
+
+/** Called as the report is laid out: `done` of `total` steps (the rows of the asset table among them). */
+export type ReportProgress = (done: number, total: number) => void;
+
+/** The input cannot make a report; the message says what to change. */
+export class ReportInputError extends Error {
+  override name = 'ReportInputError';
+}
