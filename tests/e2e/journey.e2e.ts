@@ -78,7 +78,7 @@ test('the app and the CLI count the same things in the same file', async ({ page
     const cli = JSON.parse(
       execFileSync('node', ['bin/patchfield.js', 'inspect', file, '--json'], { encoding: 'utf8' })
     ) as { file: string; counts: { assets: number; findings: number; installedUpdates: number } };
-    const item = page.getByRole('list', { name: 'Imported files' }).getByRole('listitem').filter({ hasText: cli.file });
+    const item = page.getByRole('list', { name: 'Imported files' }).getByRole('listitem').filter({ hasText: cli.file }).first();
     const c = cli.counts;
     await expect(item).toContainText(
       `${c.assets} computer${c.assets === 1 ? '' : 's'} · ${c.findings} finding${c.findings === 1 ? '' : 's'} · ${c.installedUpdates} installed update${c.installedUpdates === 1 ? '' : 's'}`
@@ -93,10 +93,10 @@ test('an unknown file is refused with the list of supported formats, and nothing
   await app.importFiles([NESSUS]);
   await app.importFiles([join(FIXTURES, 'e2e', 'not-an-export.txt')]);
   const files = page.getByRole('list', { name: 'Imported files' });
-  await expect(files.getByRole('listitem').filter({ hasText: 'not-an-export.txt' })).toContainText(
+  await expect(files.getByRole('listitem').filter({ hasText: 'not-an-export.txt' }).first()).toContainText(
     'Patchfield reads: Nessus scan (.nessus v2)'
   );
-  await expect(files.getByRole('listitem').filter({ hasText: 'office.nessus' })).toContainText('2 computers');
+  await expect(files.getByRole('listitem').filter({ hasText: 'office.nessus' }).first()).toContainText('2 computers');
   // Importing the same bytes again is recognised.
   await app.importFiles([NESSUS]);
   await expect(page.getByRole('status').filter({ hasText: 'already imported' })).toBeVisible();

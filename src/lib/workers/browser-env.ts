@@ -1,13 +1,19 @@
-import cjkUrl from '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf?url';
-import boldUrl from 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf?url';
-import regularUrl from 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf?url';
 import { getDb } from '../db';
 import type { EngineEnv } from './engine.api';
 
-/** Font files are build assets, precached by the service worker, so reports build offline. */
+/**
+ * The report fonts are served at fixed URLs (scripts/copy-fonts.js puts them in static/fonts) and precached by the
+ * service worker, so reports build offline; the page and the worker share one copy.
+ */
+const FONT_URLS = {
+  regular: '/fonts/DejaVuSans.ttf',
+  bold: '/fonts/DejaVuSans-Bold.ttf',
+  cjk: '/fonts/NotoSansSC-Regular.ttf'
+};
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`Could not load ${url} (${res.status}). Reload the app once while online.`);
+  if (!res.ok) throw new Error(`Could not load ${url} (${res.status}). Open the app once while online, then retry.`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -16,11 +22,12 @@ let fonts: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
 export const browserEnv: EngineEnv = {
   db: getDb,
   loadFonts: () => {
-    fonts ??= Promise.all([fetchBytes(regularUrl), fetchBytes(boldUrl)]).then(([regular, bold]) => ({
+    fonts ??= Promise.all([fetchBytes(FONT_URLS.regular), fetchBytes(FONT_URLS.bold)]).then(([regular, bold]) => ({
       regular,
       bold
     }));
+    fonts.catch(() => (fonts = undefined));
     return fonts;
   },
-  loadCjkFont: () => fetchBytes(cjkUrl)
+  loadCjkFont: () => fetchBytes(FONT_URLS.cjk)
 };
