@@ -78,3 +78,18 @@ export function windowsEdition(name: string): string | undefined {
 export function isWindowsName(name: string): boolean {
   return /\bwindows\b/i.test(name);
 }
+
+/**
+ * Architecture from the "System Type" Windows reports (systeminfo, msinfo32), which is never translated:
+ * "x64-based PC" → "x64", "X86-based PC" → "x86", "ARM64-based PC" → "ARM64". Undefined for anything else.
+ */
+export function windowsArchitecture(systemType: string | undefined): string | undefined {
+  const m = /^\s*(x64|x86|amd64|arm64|arm|ia64|itanium)\s*-\s*based\s+pc\s*$/i.exec(systemType ?? '');
+  if (!m) return undefined;
+  const arch = (m[1] as string).toLowerCase();
+  if (arch === 'amd64' || arch === 'x64') return 'x64';
+  if (arch === 'x86') return 'x86';
+  if (arch === 'arm64') return 'ARM64';
+  if (arch === 'arm') return 'ARM';
+  return 'IA64';
+}
