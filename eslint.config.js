@@ -6,7 +6,17 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['build/', '.svelte-kit/', 'dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/out/'] },
+  {
+    ignores: [
+      'build/',
+      '.svelte-kit/',
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'bench/out/'
+    ]
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,
@@ -20,7 +30,7 @@ export default ts.config(
     ignores: ['*.config.ts', 'eslint.config.js'],
     languageOptions: {
       parserOptions: {
-        projectService: true,
+        projectService: { allowDefaultProject: ['bench/import-bench.ts', 'types/*.d.ts'] },
         extraFileExtensions: ['.svelte'],
         parser: ts.parser,
         svelteConfig
@@ -43,7 +53,8 @@ export default ts.config(
           patterns: [
             {
               group: ['svelte', 'svelte/*', 'dexie', 'comlink', '$app/*', '$lib', '$lib/*', 'node:*'],
-              message: 'src/lib/core is pure TypeScript shared by the worker, the CLI and tests (STYLE.md habit 1).'
+              message:
+                'src/lib/core is pure TypeScript shared by the worker, the CLI and tests (STYLE.md habit 1).'
             },
             {
               group: ['**/db/**', '**/workers/**', '**/state/**', '**/components/**', '**/routes/**'],

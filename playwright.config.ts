@@ -33,11 +33,21 @@ export default defineConfig({
   projects: [
     {
       name: 'tablet-landscape',
-      use: { ...devices['Desktop Chrome'], viewport: { width: 1180, height: 820 }, hasTouch: true, launchOptions: chromium }
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1180, height: 820 },
+        hasTouch: true,
+        launchOptions: chromium
+      }
     },
     {
       name: 'tablet-portrait',
-      use: { ...devices['Desktop Chrome'], viewport: { width: 820, height: 1180 }, hasTouch: true, launchOptions: chromium }
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 820, height: 1180 },
+        hasTouch: true,
+        launchOptions: chromium
+      }
     }
   ],
   webServer: {

@@ -6,7 +6,13 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     // A static SPA: every page is a prerendered shell, data lives in IndexedDB.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
+    adapter: adapter({
+      pages: 'build',
+      assets: 'build',
+      fallback: undefined,
+      precompress: false,
+      strict: true
+    }),
     serviceWorker: { register: false }
   }
 };

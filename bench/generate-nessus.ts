@@ -36,7 +36,8 @@ export function hostBlocksOf(xml: string): string[] {
 }
 
 export function generateNessus(options: GenerateOptions): { bytes: number; items: number } {
-  const templates = options.templates && options.templates.length > 0 ? options.templates : [syntheticHostBlock()];
+  const templates =
+    options.templates && options.templates.length > 0 ? options.templates : [syntheticHostBlock()];
   const fd = openSync(options.path, 'w');
   let bytes = 0;
   let items = 0;
@@ -48,8 +49,10 @@ export function generateNessus(options: GenerateOptions): { bytes: number; items
     for (let i = 0; i < options.hosts; i++) {
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const name = `BENCH-PC-${String(i).padStart(5, '0')}`;
-      const block = templates[i % templates.length]!
-        .replace(/<ReportHost name="[^"]*"/, `<ReportHost name="${ip}"`)
+      const block = templates[i % templates.length]!.replace(
+        /<ReportHost name="[^"]*"/,
+        `<ReportHost name="${ip}"`
+      )
         .replace(/HOSTIP/g, ip)
         .replace(/HOSTNAME/g, name)
         .replace(/(<tag name="host-ip">)[^<]*/, `$1${ip}`)

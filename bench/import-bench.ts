@@ -57,7 +57,9 @@ class MemoryPeak {
   }
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T; heapGrowthMB: number; rssMB: number }> {
+async function timed<T>(
+  fn: () => Promise<T>
+): Promise<{ seconds: number; value: T; heapGrowthMB: number; rssMB: number }> {
   const mem = new MemoryPeak();
   mem.start();
   const t0 = performance.now();
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `generated-${TARGET_MB}mb.nessus`);
   const templates = sampleTemplates();
-  const perHost = templates.length > 0 ? templates.reduce((n, t) => n + t.length, 0) / templates.length : 45_000;
+  const perHost =
+    templates.length > 0 ? templates.reduce((n, t) => n + t.length, 0) / templates.length : 45_000;
   const hosts = Math.ceil((TARGET_MB * MB) / perHost);
   const gen = generateNessus({ path, hosts, templates });
   const sizeMB = statSync(path).size / MB;
@@ -85,7 +88,8 @@ async function main(): Promise<void> {
       elements += 1;
     });
     const decoder = new TextDecoder();
-    for await (const chunk of createReadStream(path, { highWaterMark: MB })) sax.write(decoder.decode(chunk as Buffer, { stream: true }));
+    for await (const chunk of createReadStream(path, { highWaterMark: MB }))
+      sax.write(decoder.decode(chunk as Buffer, { stream: true }));
     sax.close();
     return elements;
   });
@@ -100,7 +104,8 @@ async function main(): Promise<void> {
       },
       rule() {}
     });
-    for await (const chunk of createReadStream(path, { highWaterMark: MB })) parser.write(chunk as Uint8Array);
+    for await (const chunk of createReadStream(path, { highWaterMark: MB }))
+      parser.write(chunk as Uint8Array);
     parser.end();
     return { hostsSeen, findings, errors: parser.issues.filter((i) => i.severity === 'error').length };
   });
@@ -125,11 +130,17 @@ async function main(): Promise<void> {
     api.importFiles(engagement.id, [{ name: 'generated.nessus', size: blob.size, blob }], 'bench')
   );
   const outcome = full.value[0]!;
-  const records = (await db.hosts.count()) + (await db.rules.count()) + (await db.files.count()) + (await db.rawFiles.count());
+  const records =
+    (await db.hosts.count()) +
+    (await db.rules.count()) +
+    (await db.files.count()) +
+    (await db.rawFiles.count());
 
   const rate = (s: number): string => `${(sizeMB / s).toFixed(1)} MB/s`;
   console.log('');
-  console.log(`bare saxes parse      ${bare.seconds.toFixed(2)} s  ${rate(bare.seconds)}  (${bare.value} elements)`);
+  console.log(
+    `bare saxes parse      ${bare.seconds.toFixed(2)} s  ${rate(bare.seconds)}  (${bare.value} elements)`
+  );
   console.log(
     `Nessus parser         ${parse.seconds.toFixed(2)} s  ${rate(parse.seconds)}  ${parse.value.hostsSeen} hosts, ${parse.value.findings} findings, peak heap +${parse.heapGrowthMB.toFixed(0)} MB`
   );
@@ -139,7 +150,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`parser / bare saxes:      ${(parse.seconds / bare.seconds).toFixed(2)}×`);
   console.log(`full import / bare saxes: ${(full.seconds / bare.seconds).toFixed(2)}×`);
-  console.log(`parser peak heap / file size: ${(parse.heapGrowthMB / sizeMB).toFixed(2)} (a whole-file string would be ≥ 1; UTF-16 ≥ 2)`);
+  console.log(
+    `parser peak heap / file size: ${(parse.heapGrowthMB / sizeMB).toFixed(2)} (a whole-file string would be ≥ 1; UTF-16 ≥ 2)`
+  );
   console.log(`peak RSS during import: ${full.rssMB.toFixed(0)} MB`);
   if (outcome.status !== 'done' || parse.value.errors > 0) {
     console.error('The benchmark import did not finish cleanly:', outcome.problems);

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/cli/patchfield.js', import.meta.url);
 if (!existsSync(compiled)) {
-  process.stderr.write('patchfield: the CLI is not built yet. Run `npm install` (or `node scripts/build-cli.js`) first.\n');
+  process.stderr.write(
+    'patchfield: the CLI is not built yet. Run `npm install` (or `node scripts/build-cli.js`) first.\n'
+  );
   process.exit(2);
 }
 await import(compiled.href);

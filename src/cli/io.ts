@@ -62,7 +62,14 @@ export async function readExport(path: string, name: string, keepHosts: boolean)
     parser.write(chunk as Uint8Array);
   }
   parser.end();
-  return { file: name, format: detection.format, counts: tally.counts, hosts, rules, problems: [...parser.issues] };
+  return {
+    file: name,
+    format: detection.format,
+    counts: tally.counts,
+    hosts,
+    rules,
+    problems: [...parser.issues]
+  };
 }
 
 export function isFile(path: string): boolean {
@@ -90,7 +97,10 @@ export function loadCatalogFrom(path: string): { catalog: Catalog; problems: Pro
       ]
     };
   }
-  const parsed = parseWindowsBuildsCsv(decodeText(new Uint8Array(readFileSync(csv))).text, csv.split(/[\\/]/).pop()!);
+  const parsed = parseWindowsBuildsCsv(
+    decodeText(new Uint8Array(readFileSync(csv))).text,
+    csv.split(/[\\/]/).pop()!
+  );
   const ok = !parsed.issues.some((p) => p.severity === 'error');
   return { catalog: ok ? { windowsBuilds: parsed.value } : {}, problems: parsed.issues };
 }
@@ -102,6 +112,7 @@ export function reportFonts(): { regular: Uint8Array; bold: Uint8Array; loadCjk:
   return {
     regular: read('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
     bold: read('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
-    loadCjk: () => Promise.resolve(read('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'))
+    loadCjk: () =>
+      Promise.resolve(read('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'))
   };
 }

@@ -41,7 +41,11 @@ function printProblems(file: string, problems: Problem[]): void {
 }
 
 async function inspect(args: string[]): Promise<Exit> {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' } },
+    allowPositionals: true
+  });
   const path = positionals[0];
   if (!path || positionals.length > 1) return fail('inspect takes exactly one file.\n\n' + USAGE);
   if (!isFile(path)) return fail(`${path}: no such file.`);
@@ -74,7 +78,10 @@ async function inspect(args: string[]): Promise<Exit> {
     );
   }
   if (!result.format || hasError) {
-    printProblems(name, result.problems.filter((p) => p.severity === 'error'));
+    printProblems(
+      name,
+      result.problems.filter((p) => p.severity === 'error')
+    );
     return 2;
   }
   return 0;
@@ -147,7 +154,9 @@ async function assess(args: string[]): Promise<Exit> {
     );
     writeFileSync(values.out, report.bytes);
     if (report.missingGlyphs.length > 0) {
-      process.stderr.write(`patchfield: these characters have no glyph in the report fonts: ${report.missingGlyphs.join(' ')}\n`);
+      process.stderr.write(
+        `patchfield: these characters have no glyph in the report fonts: ${report.missingGlyphs.join(' ')}\n`
+      );
     }
   }
   const t = results.totals;

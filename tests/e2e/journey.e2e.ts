@@ -25,9 +25,9 @@ async function assessmentJourney(app: PatchfieldApp, client: string): Promise<vo
   await expect(reception).toContainText('KB5087544');
   await expect(reception).toContainText('23 months behind');
   await expect(reception).toContainText('Behind');
-  await expect(page.getByRole('list', { name: 'Key numbers' }).or(page.getByLabel('Key numbers'))).toContainText(
-    'Assets'
-  );
+  await expect(
+    page.getByRole('list', { name: 'Key numbers' }).or(page.getByLabel('Key numbers'))
+  ).toContainText('Assets');
   await app.expectNoSeriousA11yViolations('engagement page, import tab');
 
   await app.openTab('Findings');
@@ -78,7 +78,11 @@ test('the app and the CLI count the same things in the same file', async ({ page
     const cli = JSON.parse(
       execFileSync('node', ['bin/patchfield.js', 'inspect', file, '--json'], { encoding: 'utf8' })
     ) as { file: string; counts: { assets: number; findings: number; installedUpdates: number } };
-    const item = page.getByRole('list', { name: 'Imported files' }).getByRole('listitem').filter({ hasText: cli.file }).first();
+    const item = page
+      .getByRole('list', { name: 'Imported files' })
+      .getByRole('listitem')
+      .filter({ hasText: cli.file })
+      .first();
     const c = cli.counts;
     await expect(item).toContainText(
       `${c.assets} computer${c.assets === 1 ? '' : 's'} · ${c.findings} finding${c.findings === 1 ? '' : 's'} · ${c.installedUpdates} installed update${c.installedUpdates === 1 ? '' : 's'}`
@@ -86,7 +90,9 @@ test('the app and the CLI count the same things in the same file', async ({ page
   }
 });
 
-test('an unknown file is refused with the list of supported formats, and nothing else is lost', async ({ page }) => {
+test('an unknown file is refused with the list of supported formats, and nothing else is lost', async ({
+  page
+}) => {
   const app = new PatchfieldApp(page);
   await app.open('/');
   await app.createEngagement('Refusal AG', VISIT);
@@ -96,7 +102,9 @@ test('an unknown file is refused with the list of supported formats, and nothing
   await expect(files.getByRole('listitem').filter({ hasText: 'not-an-export.txt' }).first()).toContainText(
     'Patchfield reads: Nessus scan (.nessus v2)'
   );
-  await expect(files.getByRole('listitem').filter({ hasText: 'office.nessus' }).first()).toContainText('2 computers');
+  await expect(files.getByRole('listitem').filter({ hasText: 'office.nessus' }).first()).toContainText(
+    '2 computers'
+  );
   // Importing the same bytes again is recognised.
   await app.importFiles([NESSUS]);
   await expect(page.getByRole('status').filter({ hasText: 'already imported' })).toBeVisible();

@@ -9,7 +9,9 @@ export const FIXTURES_DIR = join(REPO_DIR, 'tests/fixtures');
 export const hasShared = existsSync(join(SHARED_DIR, 'samples'));
 
 if (!hasShared) {
-  console.warn(`[patchfield tests] ${SHARED_DIR} is absent: tests on shared samples and catalog are skipped.`);
+  console.warn(
+    `[patchfield tests] ${SHARED_DIR} is absent: tests on shared samples and catalog are skipped.`
+  );
 }
 
 /** Files of ../shared/samples/<format>, sorted; [] when ../shared is absent. */

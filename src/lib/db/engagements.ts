@@ -6,10 +6,19 @@ export function newId(prefix: string): string {
 }
 
 /** Validates and stores a new engagement; resolves once it is on disk. */
-export async function createEngagement(db: PatchfieldDB, draft: EngagementDraft, now = new Date()): Promise<Engagement> {
+export async function createEngagement(
+  db: PatchfieldDB,
+  draft: EngagementDraft,
+  now = new Date()
+): Promise<Engagement> {
   const fields = engagementDraftSchema.parse(draft);
   const stamp = now.toISOString();
-  const engagement = engagementSchema.parse({ ...fields, id: newId('e'), createdAt: stamp, updatedAt: stamp });
+  const engagement = engagementSchema.parse({
+    ...fields,
+    id: newId('e'),
+    createdAt: stamp,
+    updatedAt: stamp
+  });
   await db.engagements.add(engagement);
   return engagement;
 }
@@ -41,13 +50,17 @@ export async function getEngagement(db: PatchfieldDB, id: string): Promise<Engag
 
 /** Deletes an engagement and everything that belongs to it, in one transaction. */
 export async function deleteEngagement(db: PatchfieldDB, id: string): Promise<void> {
-  await db.transaction('rw', [db.engagements, db.files, db.rawFiles, db.hosts, db.rules, db.results], async () => {
-    const fileIds = (await db.files.where('engagementId').equals(id).primaryKeys()) as string[];
-    await db.rawFiles.bulkDelete(fileIds);
-    await db.files.bulkDelete(fileIds);
-    await db.hosts.where('engagementId').equals(id).delete();
-    await db.rules.where('engagementId').equals(id).delete();
-    await db.results.delete(id);
-    await db.engagements.delete(id);
-  });
+  await db.transaction(
+    'rw',
+    [db.engagements, db.files, db.rawFiles, db.hosts, db.rules, db.results],
+    async () => {
+      const fileIds = (await db.files.where('engagementId').equals(id).primaryKeys()) as string[];
+      await db.rawFiles.bulkDelete(fileIds);
+      await db.files.bulkDelete(fileIds);
+      await db.hosts.where('engagementId').equals(id).delete();
+      await db.rules.where('engagementId').equals(id).delete();
+      await db.results.delete(id);
+      await db.engagements.delete(id);
+    }
+  );
 }

@@ -1,5 +1,12 @@
 import type { Engagement, EngagementResults, ImportedFile } from '$lib/core';
-import { deleteImportedFile, getDb, getEngagement, listCatalogParts, listFiles, type CatalogRecord } from '$lib/db';
+import {
+  deleteImportedFile,
+  getDb,
+  getEngagement,
+  listCatalogParts,
+  listFiles,
+  type CatalogRecord
+} from '$lib/db';
 import { engine, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 

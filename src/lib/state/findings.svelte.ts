@@ -16,6 +16,8 @@ export class FindingsView {
   /** Sparse cache of fetched rows, by index. */
   private pages = $state<Record<number, Finding[]>>({});
   private generation = 0;
+  // Bookkeeping only: nothing renders from it, so it is deliberately not reactive.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private pending = new Set<number>();
 
   constructor(
@@ -74,6 +76,8 @@ export class FindingsView {
   }
 
   toggleSeverity(s: Severity): void {
-    this.severities = this.severities.includes(s) ? this.severities.filter((x) => x !== s) : [...this.severities, s];
+    this.severities = this.severities.includes(s)
+      ? this.severities.filter((x) => x !== s)
+      : [...this.severities, s];
   }
 }

@@ -25,7 +25,14 @@ export class ImportSession {
     const p = this.progress;
     if (!p) return 'Starting…';
     const which = p.fileCount > 1 ? ` (file ${p.fileIndex + 1} of ${p.fileCount})` : '';
-    const verb = p.phase === 'checking' ? 'Checking' : p.phase === 'saving' ? 'Saving' : p.phase === 'done' ? 'Read' : 'Reading';
+    const verb =
+      p.phase === 'checking'
+        ? 'Checking'
+        : p.phase === 'saving'
+          ? 'Saving'
+          : p.phase === 'done'
+            ? 'Read'
+            : 'Reading';
     return `${verb} ${p.fileName}${which} — ${p.detail}`;
   }
 
@@ -39,7 +46,12 @@ export class ImportSession {
     this.jobId = jobId;
     try {
       const api = await engine();
-      const sources = files.map((f) => ({ name: f.name, size: f.size, lastModified: f.lastModified, blob: f }));
+      const sources = files.map((f) => ({
+        name: f.name,
+        size: f.size,
+        lastModified: f.lastModified,
+        blob: f
+      }));
       this.outcomes = await api.importFiles(
         this.engagementId(),
         sources,

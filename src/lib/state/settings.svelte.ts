@@ -1,5 +1,13 @@
 import type { Problem } from '$lib/core';
-import { getDb, getSettings, listCatalogParts, saveSettings, DEFAULT_SETTINGS, type AppSettings, type CatalogRecord } from '$lib/db';
+import {
+  getDb,
+  getSettings,
+  listCatalogParts,
+  saveSettings,
+  DEFAULT_SETTINGS,
+  type AppSettings,
+  type CatalogRecord
+} from '$lib/db';
 import { engine } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 

@@ -13,7 +13,8 @@ const FONT_URLS = {
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`Could not load ${url} (${res.status}). Open the app once while online, then retry.`);
+  if (!res.ok)
+    throw new Error(`Could not load ${url} (${res.status}). Open the app once while online, then retry.`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -22,10 +23,12 @@ let fonts: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
 export const browserEnv: EngineEnv = {
   db: getDb,
   loadFonts: () => {
-    fonts ??= Promise.all([fetchBytes(FONT_URLS.regular), fetchBytes(FONT_URLS.bold)]).then(([regular, bold]) => ({
-      regular,
-      bold
-    }));
+    fonts ??= Promise.all([fetchBytes(FONT_URLS.regular), fetchBytes(FONT_URLS.bold)]).then(
+      ([regular, bold]) => ({
+        regular,
+        bold
+      })
+    );
     fonts.catch(() => (fonts = undefined));
     return fonts;
   },

@@ -14,7 +14,13 @@ import {
   type PatchfieldDB
 } from '../db';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
-import { importFile, rereadFile, type ImportOutcome, type ImportProgress, type ImportSource } from './importer';
+import {
+  importFile,
+  rereadFile,
+  type ImportOutcome,
+  type ImportProgress,
+  type ImportSource
+} from './importer';
 
 export type { FindingsPage, FindingsQuery, ImportOutcome, ImportProgress, ImportSource };
 
@@ -94,7 +100,11 @@ export function createEngineApi(env: EngineEnv) {
       return outcomes;
     },
 
-    async rereadFile(fileId: string, jobId: string, onProgress?: (p: ImportProgress) => void): Promise<ImportOutcome> {
+    async rereadFile(
+      fileId: string,
+      jobId: string,
+      onProgress?: (p: ImportProgress) => void
+    ): Promise<ImportOutcome> {
       try {
         return await rereadFile(env.db(), fileId, tokenFor(jobId), (p) =>
           onProgress?.({ ...p, fileIndex: 0, fileCount: 1 })

@@ -15,7 +15,10 @@ export function engine(): Remote<EngineApi> | Promise<EngineApi> {
   if (remote) return remote;
   if (fallback) return fallback;
   try {
-    worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'patchfield-engine' });
+    worker = new Worker(new URL('./engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'patchfield-engine'
+    });
     remote = wrap<EngineApi>(worker);
     return remote;
   } catch {

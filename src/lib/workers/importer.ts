@@ -124,7 +124,9 @@ export async function importFile(
   let sha: string;
   let head: Uint8Array;
   try {
-    ({ sha256: sha, head } = await hashAndSniff(source, token, (d) => report('checking', d, 'checking the file')));
+    ({ sha256: sha, head } = await hashAndSniff(source, token, (d) =>
+      report('checking', d, 'checking the file')
+    ));
   } catch (e) {
     if (e instanceof Cancelled) return { name: source.name, status: 'cancelled', format: null, problems: [] };
     return unreadable(source.name, e);
@@ -167,7 +169,14 @@ export async function importFile(
     await abandonImport(db, fileId, 'failed', [detection.problem]);
     return { fileId, name: source.name, status: 'failed', format: null, problems: [detection.problem] };
   }
-  return parseStored(db, { id: fileId, engagementId, name: source.name }, detection.format, source, token, report);
+  return parseStored(
+    db,
+    { id: fileId, engagementId, name: source.name },
+    detection.format,
+    source,
+    token,
+    report
+  );
 }
 
 /** Reads an already stored raw file again (after a failure, a cancel, or a parser improvement). */
@@ -185,7 +194,11 @@ export async function rereadFile(
       status: 'failed',
       format: null,
       problems: [
-        { severity: 'error', code: 'raw-missing', message: 'The stored file is gone, so it cannot be read again. Import it anew.' }
+        {
+          severity: 'error',
+          code: 'raw-missing',
+          message: 'The stored file is gone, so it cannot be read again. Import it anew.'
+        }
       ]
     };
   }
@@ -248,7 +261,11 @@ async function parseStored(
       if (token.cancelled) throw new Cancelled();
       parser.write(chunk);
       bytesDone += chunk.length;
-      if (pendingHosts.length >= BATCH_HOSTS || pendingRules.length >= BATCH_RULES || pendingBytes >= BATCH_BYTES) {
+      if (
+        pendingHosts.length >= BATCH_HOSTS ||
+        pendingRules.length >= BATCH_RULES ||
+        pendingBytes >= BATCH_BYTES
+      ) {
         report('saving', bytesDone, parser.position);
         await flush();
       }

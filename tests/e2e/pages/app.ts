@@ -23,12 +23,16 @@ export class PatchfieldApp {
       const reg = await navigator.serviceWorker.ready;
       const sw = reg.active;
       if (sw && sw.state !== 'activated') {
-        await new Promise<void>((done) => sw.addEventListener('statechange', () => sw.state === 'activated' && done()));
+        await new Promise<void>((done) =>
+          sw.addEventListener('statechange', () => sw.state === 'activated' && done())
+        );
       }
     });
     if (!(await this.page.evaluate(() => Boolean(navigator.serviceWorker.controller)))) {
       await this.page.reload();
-      await expect.poll(() => this.page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+      await expect
+        .poll(() => this.page.evaluate(() => Boolean(navigator.serviceWorker.controller)))
+        .toBe(true);
     }
   }
 
@@ -66,7 +70,10 @@ export class PatchfieldApp {
     await this.page.getByRole('button', { name: /Build report|Build again/ }).click();
     const link = this.page.getByRole('link', { name: 'Download PDF' });
     await expect(link).toBeVisible({ timeout: 60_000 });
-    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), link.click()]);
+    const [download]: [Download, void] = await Promise.all([
+      this.page.waitForEvent('download'),
+      link.click()
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'patchfield-e2e-'));
     const path = join(dir, download.suggestedFilename());
     await download.saveAs(path);
@@ -78,7 +85,9 @@ export class PatchfieldApp {
     const results = await new AxeBuilder({ page: this.page }).analyze();
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(
-      serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+      serious.map(
+        (v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+      )
     ).toEqual([]);
   }
 }

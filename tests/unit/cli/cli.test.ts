@@ -16,13 +16,22 @@ import { fixture, hasShared, readBytes, REPO_DIR, sharedSamples } from '../share
 interface InspectJson {
   file: string;
   format: string | null;
-  counts: { assets: number; findings: number; installedUpdates: number; software: number; pendingUpdates: number };
+  counts: {
+    assets: number;
+    findings: number;
+    installedUpdates: number;
+    software: number;
+    pendingUpdates: number;
+  };
   assets: { hostname: string; ips: string[]; os: { name: string | null; build: number | null } }[];
   problems: { severity: string; message: string; line: number | null }[];
 }
 
 function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('node', [join(REPO_DIR, 'bin/patchfield.js'), ...args], { encoding: 'utf8', cwd: REPO_DIR });
+  const r = spawnSync('node', [join(REPO_DIR, 'bin/patchfield.js'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO_DIR
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -55,7 +64,10 @@ describe('patchfield CLI', () => {
       counts: { assets: 2, findings: 5, installedUpdates: 2, software: 0, pendingUpdates: 0 }
     });
     expect(json.assets.map((a) => a.hostname)).toEqual(['PC-RECEPTION', 'SRV-FILES']);
-    expect(json.assets[1]).toMatchObject({ ips: ['10.20.0.5'], os: { name: 'Microsoft Windows Server 2022 Standard', build: 20348 } });
+    expect(json.assets[1]).toMatchObject({
+      ips: ['10.20.0.5'],
+      os: { name: 'Microsoft Windows Server 2022 Standard', build: 20348 }
+    });
   });
 
   it('inspects systeminfo: host, build and distinct installed KBs', () => {
@@ -118,21 +130,31 @@ describe('patchfield CLI', () => {
         { id: 'f2', name: basename(sysPath), format: sys.format }
       ],
       hosts: [
-        ...nessus.hosts.map((host) => ({ fileId: 'f1', fileName: basename(nessusPath), format: nessus.format, host })),
+        ...nessus.hosts.map((host) => ({
+          fileId: 'f1',
+          fileName: basename(nessusPath),
+          format: nessus.format,
+          host
+        })),
         ...sys.hosts.map((host) => ({ fileId: 'f2', fileName: basename(sysPath), format: sys.format, host }))
       ],
-      catalog: { windowsBuilds: parseWindowsBuildsCsv(readFileSync(catalogCsv, 'utf8'), basename(catalogCsv)).value }
+      catalog: {
+        windowsBuilds: parseWindowsBuildsCsv(readFileSync(catalogCsv, 'utf8'), basename(catalogCsv)).value
+      }
     });
     expect(readFileSync(jsonPath, 'utf8')).toBe(`${toCanonicalJson(expected)}\n`);
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
-  it.skipIf(!hasShared)('counts the real samples as the files say (pytenable 1 host/230 items, DefectDojo 7 hosts/296)', () => {
-    const [pytenable] = sharedSamples('nessus').filter((p) => p.includes('pytenable_example_win10_agent'));
-    const [dojo] = sharedSamples('nessus').filter((p) => p.includes('defectdojo_nessus_v_unknown_7hosts'));
-    expect(inspect(pytenable!).json.counts).toMatchObject({ assets: 1, findings: 230 });
-    expect(inspect(dojo!).json.counts).toMatchObject({ assets: 7, findings: 296 });
-  });
+  it.skipIf(!hasShared)(
+    'counts the real samples as the files say (pytenable 1 host/230 items, DefectDojo 7 hosts/296)',
+    () => {
+      const [pytenable] = sharedSamples('nessus').filter((p) => p.includes('pytenable_example_win10_agent'));
+      const [dojo] = sharedSamples('nessus').filter((p) => p.includes('defectdojo_nessus_v_unknown_7hosts'));
+      expect(inspect(pytenable!).json.counts).toMatchObject({ assets: 1, findings: 230 });
+      expect(inspect(dojo!).json.counts).toMatchObject({ assets: 7, findings: 296 });
+    }
+  );
 
   describe.skipIf(!hasShared)('every shared Nessus and systeminfo sample', () => {
     for (const path of [...sharedSamples('nessus'), ...sharedSamples('windows-systeminfo')]) {

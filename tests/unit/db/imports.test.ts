@@ -35,9 +35,17 @@ describe('importing files into the local database', () => {
     const { db, api } = freshEngine();
     const e = await engagement(db);
     const [outcome] = await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'job1');
-    expect(outcome).toMatchObject({ status: 'done', format: 'nessus-v2', counts: { assets: 2, findings: 5 } });
+    expect(outcome).toMatchObject({
+      status: 'done',
+      format: 'nessus-v2',
+      counts: { assets: 2, findings: 5 }
+    });
     const file = await db.files.get(outcome!.fileId!);
-    expect(file).toMatchObject({ status: 'done', name: 'office.nessus', size: readFileSync(fixture('e2e', 'office.nessus')).length });
+    expect(file).toMatchObject({
+      status: 'done',
+      name: 'office.nessus',
+      size: readFileSync(fixture('e2e', 'office.nessus')).length
+    });
     expect(file!.sha256).toMatch(/^[0-9a-f]{64}$/);
     const raw = await db.rawFiles.get(outcome!.fileId!);
     expect(await raw!.blob.text()).toBe(readFileSync(fixture('e2e', 'office.nessus'), 'utf8'));
@@ -48,7 +56,11 @@ describe('importing files into the local database', () => {
     const { db, api } = freshEngine();
     const e = await engagement(db);
     await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'j1');
-    const [again] = await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'), 'renamed.nessus')], 'j2');
+    const [again] = await api.importFiles(
+      e.id,
+      [fileSource(fixture('e2e', 'office.nessus'), 'renamed.nessus')],
+      'j2'
+    );
     expect(again).toMatchObject({ status: 'duplicate', duplicateOf: { name: 'office.nessus' } });
     expect(again!.problems[0]!.message).toContain('same content');
     expect(await db.files.count()).toBe(1);
@@ -59,7 +71,9 @@ describe('importing files into the local database', () => {
     const e = await engagement(db);
     const good = readFileSync(fixture('e2e', 'office.nessus'), 'utf8');
     // Cut the file inside the second host: the first host was complete and may have been staged.
-    const broken = good.slice(0, good.indexOf('<ReportItem port="445" svc_name="cifs" protocol="tcp" severity="3"')) + '<ReportItem <<';
+    const broken =
+      good.slice(0, good.indexOf('<ReportItem port="445" svc_name="cifs" protocol="tcp" severity="3"')) +
+      '<ReportItem <<';
     const [outcome] = await api.importFiles(e.id, [textSource('broken.nessus', broken)], 'j');
     expect(outcome!.status).toBe('failed');
     expect(outcome!.problems.some((p) => p.severity === 'error' && p.line !== undefined)).toBe(true);
@@ -82,12 +96,25 @@ describe('importing files into the local database', () => {
     // A crash after one batch: raw file stored, staging rows written, no final transaction.
     await storeRawFile(
       db,
-      { id: 'f-crash', engagementId: e.id, name: 'big.nessus', size: 10, sha256: 'a'.repeat(64), format: 'nessus-v2', importedAt: '2026-11-24T09:00:00Z' },
+      {
+        id: 'f-crash',
+        engagementId: e.id,
+        name: 'big.nessus',
+        size: 10,
+        sha256: 'a'.repeat(64),
+        format: 'nessus-v2',
+        importedAt: '2026-11-24T09:00:00Z'
+      },
       new Blob(['<NessusClientData_v2>'])
     );
-    await writeStagingBatch(db, { id: 'f-crash', engagementId: e.id }, 0, [
-      { key: 'h', ips: [], macs: [], installedUpdates: [], software: [], pendingUpdates: [], findings: [] }
-    ], [], 0);
+    await writeStagingBatch(
+      db,
+      { id: 'f-crash', engagementId: e.id },
+      0,
+      [{ key: 'h', ips: [], macs: [], installedUpdates: [], software: [], pendingUpdates: [], findings: [] }],
+      [],
+      0
+    );
     expect((await loadEngagementData(db, e.id)).hosts).toEqual([]);
     expect(await purgeInterruptedImports(db)).toBe(1);
     expect(await rowCounts(db)).toEqual({ hosts: 0, rules: 0, raw: 1 });
@@ -138,7 +165,11 @@ describe('importing files into the local database', () => {
       const { db, api } = freshEngine();
       const e = await engagement(db);
       const paths = [...sharedSamples('nessus'), ...sharedSamples('windows-systeminfo')];
-      const outcomes = await api.importFiles(e.id, paths.map((p) => fileSource(p)), 'all');
+      const outcomes = await api.importFiles(
+        e.id,
+        paths.map((p) => fileSource(p)),
+        'all'
+      );
       for (const o of outcomes) {
         const bad = /^(MALFORMED_|LEGACY_|WRONGROOT_)/.test(o.name);
         expect([o.name, o.status]).toEqual([o.name, bad ? 'failed' : 'done']);

@@ -13,7 +13,10 @@ export const windowsBuildRowSchema = z.object({
   family: z.string(),
   revision: z.number().int().nonnegative(),
   /** "KB5039211", or null for rows that name no KB (e.g. SDK release notes). */
-  kb: z.string().regex(/^KB\d{6,7}$/).nullable(),
+  kb: z
+    .string()
+    .regex(/^KB\d{6,7}$/)
+    .nullable(),
   /** Release-health date, YYYY-MM-DD. */
   releaseDate: z.string().optional(),
   /** A initial · B Patch Tuesday · C/D optional preview · E/OOB out-of-band. */
@@ -65,7 +68,11 @@ export function parseWindowsBuildsCsv(text: string, source: string): ParseResult
       build: Number(raw.build),
       family: (raw.family ?? '').trim(),
       revision: Number(raw.revision),
-      kb: /^\d{6,7}$/.test(kbText) ? `KB${kbText}` : /^KB\d{6,7}$/i.test(kbText) ? kbText.toUpperCase() : null,
+      kb: /^\d{6,7}$/.test(kbText)
+        ? `KB${kbText}`
+        : /^KB\d{6,7}$/i.test(kbText)
+          ? kbText.toUpperCase()
+          : null,
       releaseDate: dateOrUndefined(raw.release_date),
       updateType: (raw.update_type ?? '').trim() || undefined,
       channel: (raw.release_health_channel ?? '').trim() || undefined,

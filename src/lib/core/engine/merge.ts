@@ -1,4 +1,12 @@
-import type { Asset, AssetRole, FileFormat, HostObservation, InstalledUpdate, OsInfo, Software } from '../model';
+import type {
+  Asset,
+  AssetRole,
+  FileFormat,
+  HostObservation,
+  InstalledUpdate,
+  OsInfo,
+  Software
+} from '../model';
 import { stableId } from './hash';
 
 /** A host observation with the file it came from. */
@@ -16,7 +24,11 @@ export interface MergedAsset {
 }
 
 /** Formats that state the host name as the machine knows it (preferred for the asset's display name). */
-const NAME_AUTHORITY: Record<FileFormat, number> = { 'systeminfo-text': 3, 'systeminfo-csv': 3, 'nessus-v2': 2 };
+const NAME_AUTHORITY: Record<FileFormat, number> = {
+  'systeminfo-text': 3,
+  'systeminfo-csv': 3,
+  'nessus-v2': 2
+};
 
 /**
  * Merges observations of the same machine from several files into one asset.
@@ -108,7 +120,7 @@ export function shortName(h: HostObservation): string | undefined {
 }
 
 function isIp(text: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || /^[0-9a-f:]+$/i.test(text) && text.includes(':');
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || (/^[0-9a-f:]+$/i.test(text) && text.includes(':'));
 }
 
 function isLinkableIp(ip: string): boolean {
@@ -124,9 +136,7 @@ function isLinkableIp(ip: string): boolean {
 }
 
 function buildAsset(members: SourcedHost[]): Asset {
-  const byAuthority = [...members].sort(
-    (a, b) => NAME_AUTHORITY[b.format] - NAME_AUTHORITY[a.format]
-  );
+  const byAuthority = [...members].sort((a, b) => NAME_AUTHORITY[b.format] - NAME_AUTHORITY[a.format]);
   const named = byAuthority.find((m) => m.host.hostname) ?? byAuthority.find((m) => m.host.fqdn);
   const fqdn = members.map((m) => m.host.fqdn).find((f) => f && f.includes('.') && !isIp(f));
   const ips = sortIps(unique(members.flatMap((m) => m.host.ips)));
@@ -141,7 +151,9 @@ function buildAsset(members: SourcedHost[]): Asset {
   const installedUpdates = mergeUpdates(members.flatMap((m) => m.host.installedUpdates));
   const software = mergeSoftware(members.flatMap((m) => m.host.software));
   const identity =
-    shortName(members.find((m) => shortName(m.host))?.host ?? members[0]!.host) ?? ips[0] ?? members[0]!.host.key;
+    shortName(members.find((m) => shortName(m.host))?.host ?? members[0]!.host) ??
+    ips[0] ??
+    members[0]!.host.key;
 
   return {
     id: stableId('a', identity),

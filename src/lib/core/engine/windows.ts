@@ -27,7 +27,11 @@ export function isSecurityRelease(row: WindowsBuildRow): boolean {
 }
 
 /** Rows for the asset's build and product line (client vs server where they differ). */
-export function rowsForAsset(catalog: WindowsBuildCatalog, build: number, isServer: boolean): WindowsBuildRow[] {
+export function rowsForAsset(
+  catalog: WindowsBuildCatalog,
+  build: number,
+  isServer: boolean
+): WindowsBuildRow[] {
   const rows = catalog.rows.filter((r) => r.build === build);
   const shared = SHARED_BUILDS[build];
   if (!shared) return rows;
@@ -36,7 +40,11 @@ export function rowsForAsset(catalog: WindowsBuildCatalog, build: number, isServ
   return rows.filter((r) => !r.products || r.products.includes(wanted));
 }
 
-export function productLineName(rows: WindowsBuildRow[], build: number, isServer: boolean): string | undefined {
+export function productLineName(
+  rows: WindowsBuildRow[],
+  build: number,
+  isServer: boolean
+): string | undefined {
   const shared = SHARED_BUILDS[build];
   if (shared) return isServer ? shared.server : `${shared.client} (build ${build})`;
   return rows[0]?.family;
@@ -78,7 +86,11 @@ function toRequired(row: WindowsBuildRow): RequiredUpdate {
  * How far a Windows asset is behind the latest cumulative update for its build.
  * A wrong "up to date" is the worst answer: whenever the data cannot tell, the status is "unknown".
  */
-export function assessWindows(asset: Asset, catalog: WindowsBuildCatalog | undefined, asOf: string): WindowsPatchStatus {
+export function assessWindows(
+  asset: Asset,
+  catalog: WindowsBuildCatalog | undefined,
+  asOf: string
+): WindowsPatchStatus {
   const build = asset.os.build;
   const isServer = asset.os.productType === 'server';
   const base = { ...(build !== undefined ? { build } : {}) };
@@ -96,7 +108,8 @@ export function assessWindows(asset: Asset, catalog: WindowsBuildCatalog | undef
       revisionSource: 'unknown',
       monthsBehind: null,
       status: 'unknown',
-      explanation: 'The Windows build number is not known: import systeminfo or a registry export from this computer.'
+      explanation:
+        'The Windows build number is not known: import systeminfo or a registry export from this computer.'
     };
   }
   const rows = rowsForAsset(catalog, build, isServer);
@@ -122,7 +135,11 @@ export function assessWindows(asset: Asset, catalog: WindowsBuildCatalog | undef
   } else {
     const installed = new Set(asset.installedUpdates.map((u) => u.kb));
     for (const row of rows) {
-      if (row.kb && installed.has(row.kb) && (installedRevision === undefined || row.revision > installedRevision)) {
+      if (
+        row.kb &&
+        installed.has(row.kb) &&
+        (installedRevision === undefined || row.revision > installedRevision)
+      ) {
         installedRevision = row.revision;
         inferredFromKb = row.kb;
       }
@@ -183,7 +200,9 @@ export function assessWindows(asset: Asset, catalog: WindowsBuildCatalog | undef
     status: 'behind',
     explanation:
       `Missing ${req.kb} (${req.releaseDate})` +
-      (monthsBehind === null ? '; how far behind is unknown.' : `; ${monthsBehind} month${monthsBehind === 1 ? '' : 's'} behind.`) +
+      (monthsBehind === null
+        ? '; how far behind is unknown.'
+        : `; ${monthsBehind} month${monthsBehind === 1 ? '' : 's'} behind.`) +
       (revisionSource === 'inferred' ? ` Installed level inferred from ${inferredFromKb}.` : '')
   };
 }

@@ -83,7 +83,13 @@ function bufferedParser(
  * installedUpdates counts distinct KB numbers per host, summed over hosts.
  */
 export function createTally(): { add(host: HostObservation): void; readonly counts: ImportCounts } {
-  const counts: ImportCounts = { assets: 0, findings: 0, installedUpdates: 0, software: 0, pendingUpdates: 0 };
+  const counts: ImportCounts = {
+    assets: 0,
+    findings: 0,
+    installedUpdates: 0,
+    software: 0,
+    pendingUpdates: 0
+  };
   return {
     add(host: HostObservation): void {
       counts.assets += 1;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mergeHosts, type HostObservation, type SourcedHost } from '../../../../src/lib/core';
 
 function host(partial: Partial<HostObservation> & { key: string }): HostObservation {
-  return { ips: [], macs: [], installedUpdates: [], software: [], pendingUpdates: [], findings: [], ...partial };
+  return {
+    ips: [],
+    macs: [],
+    installedUpdates: [],
+    software: [],
+    pendingUpdates: [],
+    findings: [],
+    ...partial
+  };
 }
 
 function from(format: SourcedHost['format'], fileId: string, h: HostObservation): SourcedHost {
@@ -12,7 +20,11 @@ function from(format: SourcedHost['format'], fileId: string, h: HostObservation)
 describe('merging hosts into assets', () => {
   it('makes one asset of the same PC seen by Nessus and by systeminfo', () => {
     const merged = mergeHosts([
-      from('nessus-v2', 'f1', host({ key: '10.0.0.5', hostname: 'PC-01', fqdn: 'pc-01.corp.local', ips: ['10.0.0.5'] })),
+      from(
+        'nessus-v2',
+        'f1',
+        host({ key: '10.0.0.5', hostname: 'PC-01', fqdn: 'pc-01.corp.local', ips: ['10.0.0.5'] })
+      ),
       from(
         'systeminfo-text',
         'f2',

@@ -29,7 +29,12 @@ function input(): EngineInput {
       { id: 'f2', name: 'PC-RECEPTION-systeminfo.txt', format: sysinfo.format }
     ],
     hosts: [
-      ...nessus.hosts.map((host) => ({ fileId: 'f1', fileName: 'office.nessus', format: nessus.format, host })),
+      ...nessus.hosts.map((host) => ({
+        fileId: 'f1',
+        fileName: 'office.nessus',
+        format: nessus.format,
+        host
+      })),
       ...sysinfo.hosts.map((host) => ({
         fileId: 'f2',
         fileName: 'PC-RECEPTION-systeminfo.txt',
@@ -48,8 +53,18 @@ describe('engagement results', () => {
     const [pc, srv] = r.assets;
     expect(pc!.windows).toMatchObject({ status: 'behind', monthsBehind: 23, required: { kb: 'KB5087544' } });
     expect(pc!.findingCounts).toEqual({ critical: 1, high: 0, medium: 1, low: 0, info: 1 });
-    expect(srv!.windows).toMatchObject({ status: 'behind', required: { kb: 'KB5087545' }, inferredFromKb: 'KB5037782' });
-    expect(r.totals).toMatchObject({ assets: 2, windowsAssets: 2, behind: 2, upToDate: 0, maxMonthsBehind: 23 });
+    expect(srv!.windows).toMatchObject({
+      status: 'behind',
+      required: { kb: 'KB5087545' },
+      inferredFromKb: 'KB5037782'
+    });
+    expect(r.totals).toMatchObject({
+      assets: 2,
+      windowsAssets: 2,
+      behind: 2,
+      upToDate: 0,
+      maxMonthsBehind: 23
+    });
   });
 
   it('gives byte-identical canonical JSON for the same inputs', () => {

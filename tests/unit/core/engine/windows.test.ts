@@ -34,7 +34,11 @@ function windowsAsset(name: string, version: string, kbs: string[] = []): Asset 
 describe('Windows cumulative update status', () => {
   it('infers the installed revision from the newest installed cumulative update and counts months behind', () => {
     const s = assessWindows(
-      windowsAsset('Microsoft Windows 10 Pro', '10.0.19045 N/A Build 19045', ['KB5036892', 'KB5039211', 'KB5011048']),
+      windowsAsset('Microsoft Windows 10 Pro', '10.0.19045 N/A Build 19045', [
+        'KB5036892',
+        'KB5039211',
+        'KB5011048'
+      ]),
       small,
       '2026-11-24'
     );
@@ -65,7 +69,11 @@ describe('Windows cumulative update status', () => {
   });
 
   it('says unknown, never up to date, when no installed KB maps to a revision, and still names the update', () => {
-    const s = assessWindows(windowsAsset('Microsoft Windows 10 Pro', '10.0.19045', ['KB5011048']), small, '2026-11-24');
+    const s = assessWindows(
+      windowsAsset('Microsoft Windows 10 Pro', '10.0.19045', ['KB5011048']),
+      small,
+      '2026-11-24'
+    );
     expect(s.status).toBe('unknown');
     expect(s.revisionSource).toBe('unknown');
     expect(s.monthsBehind).toBeNull();
@@ -84,16 +92,28 @@ describe('Windows cumulative update status', () => {
 
   it('keeps Windows 11 24H2 and Windows Server 2025 apart on the shared build 26100', () => {
     const client = assessWindows(windowsAsset('Microsoft Windows 11 Pro', '10.0.26100'), small, '2026-11-24');
-    const server = assessWindows(windowsAsset('Microsoft Windows Server 2025 Standard', '10.0.26100'), small, '2026-11-24');
+    const server = assessWindows(
+      windowsAsset('Microsoft Windows Server 2025 Standard', '10.0.26100'),
+      small,
+      '2026-11-24'
+    );
     expect(client.required?.kb).toBe('KB5089549');
     expect(server.required?.kb).toBe('KB5087539');
   });
 
   it('says unknown for a build the catalog does not cover, and when no catalog is loaded', () => {
-    const xp = assessWindows(windowsAsset('Microsoft Windows XP Professional', '5.1.2600'), small, '2026-11-24');
+    const xp = assessWindows(
+      windowsAsset('Microsoft Windows XP Professional', '5.1.2600'),
+      small,
+      '2026-11-24'
+    );
     expect(xp.status).toBe('unknown');
     expect(xp.explanation).toContain('2600');
-    const none = assessWindows(windowsAsset('Microsoft Windows 10 Pro', '10.0.19045'), undefined, '2026-11-24');
+    const none = assessWindows(
+      windowsAsset('Microsoft Windows 10 Pro', '10.0.19045'),
+      undefined,
+      '2026-11-24'
+    );
     expect(none.status).toBe('unknown');
     expect(none.explanation).toContain('Settings');
   });
@@ -111,14 +131,22 @@ describe('Windows cumulative update status', () => {
       : small;
 
     it('follows SOURCE.md: 10.0.19045.4529 is behind the newest dated security release', () => {
-      const s = assessWindows(windowsAsset('Microsoft Windows 10 Enterprise', '10.0.19045.4529'), merged, '2026-11-24');
+      const s = assessWindows(
+        windowsAsset('Microsoft Windows 10 Enterprise', '10.0.19045.4529'),
+        merged,
+        '2026-11-24'
+      );
       expect(s.status).toBe('behind');
       expect(s.installedReleaseDate).toBe('2024-06-11');
       expect(s.required).toMatchObject({ kb: 'KB5087544', revision: 7291 });
     });
 
     it('takes the Server 2025 line (32xxx revisions) for a Server 2025 machine', () => {
-      const s = assessWindows(windowsAsset('Microsoft Windows Server 2025 Datacenter', '10.0.26100'), merged, '2026-11-24');
+      const s = assessWindows(
+        windowsAsset('Microsoft Windows Server 2025 Datacenter', '10.0.26100'),
+        merged,
+        '2026-11-24'
+      );
       expect(s.required!.revision).toBeGreaterThan(32000);
       expect(s.productLine).toBe('Windows Server 2025');
     });
