@@ -32,6 +32,8 @@ export function formatBytes(n: number | null | undefined): string {
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
 }
 
+const grouped = new Intl.NumberFormat('en-US');
+
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${grouped.format(n)} ${n === 1 ? one : many}`;
 }

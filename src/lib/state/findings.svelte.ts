@@ -40,14 +40,19 @@ export class FindingsView {
     void this.fetchPage(0);
   }
 
+  /** A row if its page is here; reading never fetches (state must not change while the page renders). */
   row(index: number): Finding | undefined {
     const page = Math.floor(index / PAGE);
-    const rows = this.pages[page];
-    if (!rows) {
-      void this.fetchPage(page);
-      return undefined;
+    return this.pages[page]?.[index - page * PAGE];
+  }
+
+  /** Fetches the pages that hold rows first..last (called by the table when it scrolls). */
+  ensureRange(first: number, last: number): void {
+    const from = Math.floor(first / PAGE);
+    const to = Math.floor(Math.max(first, last - 1) / PAGE);
+    for (let page = from; page <= to; page++) {
+      if (!this.pages[page]) void this.fetchPage(page);
     }
-    return rows[index - page * PAGE];
   }
 
   private async fetchPage(page: number): Promise<void> {

@@ -78,6 +78,8 @@ export class PatchfieldApp {
     const path = join(dir, download.suggestedFilename());
     await download.saveAs(path);
     const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+    // qpdf --check exits non-zero on a structurally broken PDF.
+    if (hasTool('qpdf')) execFileSync('qpdf', ['--check', path], { stdio: 'ignore' });
     return { text, path };
   }
 

@@ -7,6 +7,7 @@ import type {
   Finding,
   PatchStatus,
   Problem,
+  ResultTotals,
   ScannerRule,
   Severity
 } from '../model';
@@ -66,18 +67,7 @@ export function computeResults(input: EngineInput, onProgress?: EngineProgress):
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id))
     .map((f) => ({ id: f.id, name: f.name, format: f.format, hosts: hostsPerFile.get(f.id) ?? 0 }));
 
-  const totals = {
-    assets: assets.length,
-    windowsAssets: assets.filter((a) => a.asset.os.family === 'windows').length,
-    upToDate: assets.filter((a) => a.status === 'up-to-date').length,
-    behind: assets.filter((a) => a.status === 'behind').length,
-    unknown: assets.filter((a) => a.status === 'unknown' || a.status === 'not-applicable').length,
-    findings: sumCounts(assets.map((a) => a.findingCounts)),
-    maxMonthsBehind: assets.reduce<number | null>((max, a) => {
-      const m = a.windows?.monthsBehind;
-      return m === null || m === undefined ? max : Math.max(max ?? 0, m);
-    }, null)
-  };
+  const totals = computeTotals(assets);
 
   return {
     engagementId: input.engagementId,
@@ -96,6 +86,27 @@ export function computeResults(input: EngineInput, onProgress?: EngineProgress):
     assets,
     totals,
     problems
+  };
+}
+
+/** Totals over assets: overall status, Windows update status, findings by severity, furthest behind. */
+export function computeTotals(assets: readonly AssetResult[]): ResultTotals {
+  return {
+    assets: assets.length,
+    windowsAssets: assets.filter((a) => a.asset.os.family === 'windows').length,
+    upToDate: assets.filter((a) => a.status === 'up-to-date').length,
+    behind: assets.filter((a) => a.status === 'behind').length,
+    unknown: assets.filter((a) => a.status === 'unknown' || a.status === 'not-applicable').length,
+    windows: {
+      upToDate: assets.filter((a) => a.windows?.status === 'up-to-date').length,
+      behind: assets.filter((a) => a.windows?.status === 'behind').length,
+      unknown: assets.filter((a) => a.windows?.status === 'unknown').length
+    },
+    findings: sumCounts(assets.map((a) => a.findingCounts)),
+    maxMonthsBehind: assets.reduce<number | null>((max, a) => {
+      const m = a.windows?.monthsBehind;
+      return m === null || m === undefined ? max : Math.max(max ?? 0, m);
+    }, null)
   };
 }
 

@@ -118,13 +118,23 @@ export const catalogPartInfoSchema = z.object({
   records: z.number().int().nonnegative()
 });
 
+export type StatusCounts = z.infer<typeof statusCountsSchema>;
+export const statusCountsSchema = z.object({
+  upToDate: z.number().int().nonnegative(),
+  behind: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative()
+});
+
 export type ResultTotals = z.infer<typeof resultTotalsSchema>;
 export const resultTotalsSchema = z.object({
   assets: z.number().int().nonnegative(),
   windowsAssets: z.number().int().nonnegative(),
+  /** Assets by overall status (Windows updates and scanner findings with a fix together). */
   upToDate: z.number().int().nonnegative(),
   behind: z.number().int().nonnegative(),
   unknown: z.number().int().nonnegative(),
+  /** Windows assets by cumulative-update status only: what "missing Windows updates" means. */
+  windows: statusCountsSchema,
   findings: countsBySeveritySchema,
   /** Largest months-behind among assets where it is known. */
   maxMonthsBehind: z.number().int().nonnegative().nullable()

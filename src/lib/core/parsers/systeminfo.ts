@@ -937,7 +937,7 @@ function readCsvRecords(text: string, issues: Problem[]): RecordField[][] {
       issues.push({
         severity: 'warning',
         code: 'csv-row-unreadable',
-        message: `Line ${no}: this row has ${cells.length} cell(s), not a systeminfo /fo csv row, and was skipped. Check that the file was not edited or cut, or export it again with \`systeminfo /fo csv\`.`,
+        message: `This row has ${cells.length} cell(s), not a systeminfo /fo csv row, and was skipped. Check that the file was not edited or cut, or export it again with \`systeminfo /fo csv\`.`,
         line: no,
         detail: line.slice(0, 120)
       });
@@ -1037,11 +1037,12 @@ function buildHost(fields: RecordField[], issues: Problem[]): HostObservation | 
   const hostname = hostField?.value.trim() ?? '';
   if (hostname === '' || NOT_AVAILABLE.test(hostname)) {
     const line = hostField?.line ?? firstLineNo;
+    // A warning: the other outputs in the file are still good. A file with no readable PC gets "no-hosts".
     issues.push({
-      severity: 'error',
+      severity: 'warning',
       code: 'host-name-missing',
       message:
-        `Line ${line}: this systeminfo output has no host name, so its updates cannot be tied to a PC and it was skipped. ` +
+        `This systeminfo output has no host name, so its updates cannot be tied to a PC and it was skipped. ` +
         (hostField
           ? `Type the PC's name after "${hostField.label}:" on line ${line}, or run systeminfo again on that PC.`
           : 'Run systeminfo again on that PC and import the complete output.'),
@@ -1104,7 +1105,8 @@ function buildHost(fields: RecordField[], issues: Problem[]): HostObservation | 
 }
 
 function readHotfixes(f: RecordField, host: HostObservation, issues: Problem[]): void {
-  const where = `Line ${f.line} (${host.hostname})`;
+  // The line is in the problem's `line`; the message names the PC, as a file may hold several outputs.
+  const where = `${host.hostname}`;
   const count = /\d+/.exec(f.value);
   if (count) host.reportedUpdateCount = Number(count[0]);
 
@@ -1138,7 +1140,7 @@ function readHotfixes(f: RecordField, host: HostObservation, issues: Problem[]):
       severity: 'warning',
       code: 'hotfix-list-cut-off',
       message:
-        `Line ${cut.line} (${host.hostname}): the hotfix list ends in a cut-off entry "${cut.text}": systeminfo stopped writing the list there, so later updates are missing. ` +
+        `${host.hostname}: the hotfix list ends in a cut-off entry "${cut.text}": systeminfo stopped writing the list there, so later updates are missing. ` +
         'Also import `wmic qfe list` or `Get-HotFix` output from this PC for the full list.',
       line: cut.line,
       detail: `entries read before the cut: ${listed}`

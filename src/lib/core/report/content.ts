@@ -166,9 +166,11 @@ export function summaryParagraphs(totals: ResultTotals, assetCount: number, scan
   if (assetCount === 0 || totals.assets === 0) {
     return ['There is nothing to summarise yet: no data has been imported for this engagement.'];
   }
-  const n = totals.assets;
+  const n = totals.windowsAssets;
+  const w = totals.windows;
   const sentences: string[] = [];
-  if (totals.behind > 0) {
+  if (n === 0) sentences.push('No Windows computers were found in the imported data.');
+  if (w.behind > 0) {
     const m = totals.maxMonthsBehind;
     const furthest =
       m === null
@@ -177,23 +179,23 @@ export function summaryParagraphs(totals: ResultTotals, assetCount: number, scan
           ? 'none of them is more than a month behind'
           : `the furthest behind is missing ${count(m, 'month')} of updates`;
     sentences.push(
-      `${totals.behind} of ${count(n, 'computer')} ${verb(totals.behind)} missing Windows security updates; ${furthest}.`
+      `${w.behind} of ${count(n, 'Windows computer')} ${verb(w.behind)} missing Windows security updates; ${furthest}.`
     );
   }
-  if (totals.unknown > 0) {
+  if (w.unknown > 0) {
     sentences.push(
-      `For ${count(totals.unknown, 'computer')} the data cannot tell whether updates are installed, so ` +
-        `${totals.unknown === 1 ? 'it' : 'they'} should be treated as at risk until checked.`
+      `For ${count(w.unknown, 'Windows computer')} the data cannot tell whether updates are installed, so ` +
+        `${w.unknown === 1 ? 'it' : 'they'} should be treated as at risk until checked.`
     );
   }
-  if (totals.upToDate > 0) {
+  if (w.upToDate > 0) {
     sentences.push(
-      totals.upToDate === n
-        ? `All ${count(n, 'computer')} have the latest Windows security updates.`
-        : `${totals.upToDate} of ${count(n, 'computer')} ${verb(totals.upToDate, 'has', 'have')} the latest Windows security updates.`
+      w.upToDate === n
+        ? `All ${count(n, 'Windows computer')} have the latest Windows security updates.`
+        : `${w.upToDate} of ${count(n, 'Windows computer')} ${verb(w.upToDate, 'has', 'have')} the latest Windows security updates.`
     );
   }
-  const other = n - totals.upToDate - totals.behind - totals.unknown;
+  const other = totals.assets - n;
   if (other > 0) {
     sentences.push(
       `${capitalize(count(other, 'other device'))} ${verb(other)} listed, but ${other === 1 ? 'its' : 'their'} ` +
@@ -232,25 +234,31 @@ function figures(t: ResultTotals): Figure[] {
     },
     {
       label: 'Up to date',
-      value: String(t.upToDate),
-      caption: `${percent(t.upToDate, t.assets)} of assets`,
+      value: String(t.windows.upToDate),
+      caption: `${percent(t.windows.upToDate, t.windowsAssets)} of Windows computers`,
       tone: 'good'
     },
     {
       label: 'Missing updates',
-      value: String(t.behind),
-      caption: `${percent(t.behind, t.assets)} of assets`,
+      value: String(t.windows.behind),
+      caption: `${percent(t.windows.behind, t.windowsAssets)} of Windows computers`,
       tone: 'behind'
     },
-    { label: 'Unknown', value: String(t.unknown), caption: 'no data: treat as at risk', tone: 'unknown' },
+    {
+      label: 'Unknown',
+      value: String(t.windows.unknown),
+      caption: 'no data: treat as at risk',
+      tone: 'unknown'
+    },
     {
       label: 'Furthest behind',
-      value: t.maxMonthsBehind === null ? (t.behind > 0 ? 'unknown' : '–') : String(t.maxMonthsBehind),
+      value:
+        t.maxMonthsBehind === null ? (t.windows.behind > 0 ? 'unknown' : '–') : String(t.maxMonthsBehind),
       caption:
         t.maxMonthsBehind === null
           ? 'months of updates'
           : `${t.maxMonthsBehind === 1 ? 'month' : 'months'} of updates missing`,
-      tone: t.maxMonthsBehind ? 'behind' : t.behind > 0 ? 'unknown' : 'ink'
+      tone: t.maxMonthsBehind ? 'behind' : t.windows.behind > 0 ? 'unknown' : 'ink'
     }
   ];
 }

@@ -57,9 +57,9 @@ describe('assessment report', () => {
       expect(pages[0]).toContain('Jonas Weber');
       expect(pages[0]).toContain('Prepared by');
       expect(pages[0]).toContain('Confidential');
-      expect(text).toContain('2 of 7 computers are missing Windows security updates');
+      expect(text).toContain('2 of 5 Windows computers are missing Windows security updates');
       expect(text).toContain('the furthest behind is missing 11 months of updates');
-      expect(text).toContain('For 1 computer the data cannot tell');
+      expect(text).toContain('For 1 Windows computer the data cannot tell');
       expect(text).toContain('KB5053606');
       expect(text).toContain('Unknown — systeminfo lists no cumulative update');
       const all = squeezed(path);

@@ -8,6 +8,7 @@ import type {
   WindowsPatchStatus
 } from '../../../../src/lib/core/model';
 import type { ReportInput } from '../../../../src/lib/core/report';
+import { computeTotals } from '../../../../src/lib/core/engine';
 
 /**
  * A dental practice as a technician would find it: Windows 10 and 11 clients behind on updates, a domain
@@ -210,25 +211,9 @@ export function sampleAssets(): AssetResult[] {
   ];
 }
 
-/** Totals as the engine computes them: statuses, Windows count, findings sums, furthest behind. */
+/** Totals as the engine computes them. */
 export function totalsOf(assets: readonly AssetResult[]): ResultTotals {
-  const findings = { ...NO_FINDINGS };
-  let maxMonthsBehind: number | null = null;
-  for (const a of assets) {
-    for (const key of Object.keys(findings) as (keyof CountsBySeverity)[])
-      findings[key] += a.findingCounts[key];
-    const m = a.windows?.monthsBehind;
-    if (m !== undefined && m !== null) maxMonthsBehind = Math.max(maxMonthsBehind ?? 0, m);
-  }
-  return {
-    assets: assets.length,
-    windowsAssets: assets.filter((a) => a.asset.os.family === 'windows').length,
-    upToDate: assets.filter((a) => a.status === 'up-to-date').length,
-    behind: assets.filter((a) => a.status === 'behind').length,
-    unknown: assets.filter((a) => a.status === 'unknown').length,
-    findings,
-    maxMonthsBehind
-  };
+  return computeTotals(assets);
 }
 
 export function results(assets: AssetResult[] = sampleAssets()): EngagementResults {
