@@ -3,8 +3,8 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 
 await build({
-  entryPoints: ['bench/import-bench.ts'],
-  outfile: 'dist/bench/import-bench.js',
+  entryPoints: ['bench/import-bench.ts', 'bench/browser-bench.ts'],
+  outdir: 'dist/bench',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -12,5 +12,9 @@ await build({
   packages: 'external',
   logLevel: 'warning'
 });
-const run = spawnSync(process.execPath, ['--expose-gc', 'dist/bench/import-bench.js'], { stdio: 'inherit' });
-process.exitCode = run.status ?? 1;
+const mb = process.env.BENCH_MB ?? '60';
+const node = spawnSync(process.execPath, ['--expose-gc', 'dist/bench/import-bench.js'], { stdio: 'inherit' });
+const browser = spawnSync(process.execPath, ['dist/bench/browser-bench.js', `bench/out/generated-${mb}mb.nessus`], {
+  stdio: 'inherit'
+});
+process.exitCode = node.status || browser.status || 0;

@@ -1,0 +1,64 @@
+/**
+ * The same import in the built app, in Chromium: the page hands the file to the worker, which hashes it, stores the
+ * raw Blob, parses and writes IndexedDB. Prints seconds and MB/s from "files chosen" to "import done".
+ * Needs a build (npm run build) and Debian's Chromium; skips with a message otherwise.
+ */
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const PORT = 4190;
+const file = process.argv[2];
+
+async function main(): Promise<void> {
+  if (!file || !existsSync(file)) throw new Error('usage: browser-bench <file.nessus>');
+  if (!existsSync('build/index.html') || !existsSync('/usr/bin/chromium')) {
+    console.log('browser benchmark skipped: run `npm run build` first and install Debian chromium.');
+    return;
+  }
+  const server = spawn('npx', ['sirv', 'build', '--single', '--host', '127.0.0.1', '--port', String(PORT)], {
+    stdio: 'ignore'
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking']
+    });
+    const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+    await page.goto(`http://127.0.0.1:${PORT}/`);
+    await page.getByRole('button', { name: 'New engagement' }).first().click();
+    await page.getByLabel('Client name').fill('Benchmark');
+    await page.getByRole('button', { name: 'Create engagement' }).click();
+    await page.getByRole('tab', { name: 'Import' }).waitFor();
+    let longestTask = 0;
+    await page.evaluate(() => {
+      (window as unknown as { __longest: number }).__longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const w = window as unknown as { __longest: number };
+          w.__longest = Math.max(w.__longest, e.duration);
+        }
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    const t0 = Date.now();
+    await page.locator('#file-input').setInputFiles(file);
+    await page.getByRole('heading', { name: 'Last import' }).waitFor({ timeout: 600_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    longestTask = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+    const outcome = await page.locator('.outcomes').innerText();
+    const mb = statSync(file).size / 1024 / 1024;
+    console.log(
+      `full import in Chromium (built app, worker + IndexedDB) ${seconds.toFixed(2)} s  ${(mb / seconds).toFixed(1)} MB/s; longest main-thread task ${Math.round(longestTask)} ms`
+    );
+    console.log(`  ${outcome.replace(/\s+/g, ' ').trim()}`);
+    await browser.close();
+  } finally {
+    server.kill();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
