@@ -7,7 +7,7 @@ import {
   listFiles,
   type CatalogRecord
 } from '$lib/db';
-import { engine, progressCallback } from '$lib/workers/engine.client';
+import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 
 /** One engagement's page: its record, its files, and the engine's results (recomputed when inputs change). */
@@ -19,6 +19,9 @@ export class EngagementView {
   assessing = $state(false);
   assessLine = $state('');
   assessError = $state<string | null>(null);
+  assessCancelled = $state(false);
+  assessPercent = $state(0);
+  private assessJob: string | null = null;
 
   /** What the results depend on; when it changes the engine runs again. */
   readonly inputsKey = $derived.by(() => {
@@ -45,20 +48,40 @@ export class EngagementView {
     this.lastKey = key;
     this.assessing = true;
     this.assessError = null;
+    this.assessCancelled = false;
+    const jobId = newJobId();
+    this.assessJob = jobId;
     try {
       const api = await engine();
       const results = await api.assess(
         this.id,
         progressCallback((done: number, total: number, what: string) => {
           this.assessLine = `Checking ${what} (${done} of ${total})`;
-        })
+          this.assessPercent = total > 0 ? Math.round((done / total) * 100) : 0;
+        }),
+        jobId
       );
       if (key === this.lastKey) this.results = results;
     } catch (e) {
-      this.assessError = e instanceof Error ? e.message : String(e);
+      const message = e instanceof Error ? e.message : String(e);
+      if (/cancelled/i.test(message)) this.assessCancelled = true;
+      else this.assessError = message;
     } finally {
       this.assessing = false;
+      this.assessJob = null;
     }
+  }
+
+  async cancelAssess(): Promise<void> {
+    if (!this.assessJob) return;
+    const api = await engine();
+    await api.cancel(this.assessJob);
+  }
+
+  /** Runs the engine again after a cancel. */
+  async reassess(): Promise<void> {
+    this.lastKey = '';
+    await this.assess(this.inputsKey);
   }
 
   async removeFile(fileId: string): Promise<void> {

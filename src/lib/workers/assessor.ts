@@ -1,5 +1,5 @@
 import {
-  computeResults,
+  computeResultsAsync,
   listFindings,
   mergeHosts,
   type EngagementResults,
@@ -48,7 +48,8 @@ export async function assessEngagement(
   engagementId: string,
   asOf: string,
   onProgress?: (done: number, total: number, what: string) => void,
-  now: () => Date = () => new Date()
+  now: () => Date = () => new Date(),
+  isCancelled?: () => boolean
 ): Promise<EngagementResults> {
   const [input, catalog] = await Promise.all([loadInput(db, engagementId), loadCatalog(db)]);
   const inputsKey = JSON.stringify({
@@ -58,7 +59,7 @@ export async function assessEngagement(
   });
   const stored = await getResults(db, engagementId);
   if (stored && stored.inputsKey === inputsKey) return stored.results;
-  const results = computeResults(
+  const results = await computeResultsAsync(
     {
       engagementId,
       asOf,
@@ -66,7 +67,7 @@ export async function assessEngagement(
       hosts: input.hosts,
       catalog
     },
-    onProgress
+    { ...(onProgress ? { onProgress } : {}), ...(isCancelled ? { isCancelled } : {}) }
   );
   await saveResults(db, { engagementId, inputsKey, computedAt: now().toISOString(), results });
   return results;

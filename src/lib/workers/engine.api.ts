@@ -118,10 +118,22 @@ export function createEngineApi(env: EngineEnv) {
       cancelled.add(jobId);
     },
 
-    async assess(engagementId: string, onProgress?: AssessProgress): Promise<EngagementResults> {
+    /** Computes the engagement's results; with a job id, cancel(jobId) stops it (CancelledError). */
+    async assess(
+      engagementId: string,
+      onProgress?: AssessProgress,
+      jobId?: string
+    ): Promise<EngagementResults> {
       const engagement = await getEngagement(env.db(), engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
-      return assessEngagement(env.db(), engagementId, engagement.visitDate, onProgress, now);
+      try {
+        const token = jobId ? tokenFor(jobId) : undefined;
+        return await assessEngagement(env.db(), engagementId, engagement.visitDate, onProgress, now, () =>
+          Boolean(token?.cancelled)
+        );
+      } finally {
+        if (jobId) cancelled.delete(jobId);
+      }
     },
 
     async queryFindings(engagementId: string, query: FindingsQuery): Promise<FindingsPage> {

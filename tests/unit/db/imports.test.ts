@@ -180,3 +180,20 @@ describe('importing files into the local database', () => {
     });
   });
 });
+
+describe('assessing an engagement in the worker', () => {
+  it('can be cancelled while it runs, and leaves no results behind', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const dir = mkdtempSync(join(tmpdir(), 'pf-'));
+    const path = join(dir, 'many.nessus');
+    generateNessus({ path, hosts: 600 });
+    await api.importFiles(e.id, [fileSource(path)], 'j');
+    const running = api.assess(e.id, undefined, 'assess-job');
+    api.cancel('assess-job');
+    await expect(running).rejects.toThrow(/cancelled/);
+    expect(await db.results.count()).toBe(0);
+    const done = await api.assess(e.id, undefined, 'assess-again');
+    expect(done.assets).toHaveLength(600);
+  });
+});

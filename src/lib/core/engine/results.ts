@@ -43,14 +43,49 @@ export function emptyCounts(): CountsBySeverity {
  * summarises scanner findings. Pure and deterministic: the same input gives the same output, key order included.
  */
 export function computeResults(input: EngineInput, onProgress?: EngineProgress): EngagementResults {
-  const problems: Problem[] = [];
   const merged = mergeHosts(input.hosts);
-  const wb = input.catalog.windowsBuilds;
   const assets: AssetResult[] = merged.map((m, i) => {
     onProgress?.(i, merged.length, m.asset.hostname);
-    return assessAsset(m, wb, input.asOf);
+    return assessAsset(m, input.catalog.windowsBuilds, input.asOf);
   });
   onProgress?.(merged.length, merged.length, 'done');
+  return assemble(input, assets);
+}
+
+/** Raised by computeResultsAsync when its caller cancelled the work. */
+export class CancelledError extends Error {
+  constructor() {
+    super('The work was cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * The same computation, yielding to the event loop every few assets so that a worker can receive "cancel" (and
+ * report progress) while it runs. Gives exactly what computeResults gives.
+ */
+export async function computeResultsAsync(
+  input: EngineInput,
+  options: { onProgress?: EngineProgress; isCancelled?: () => boolean; yieldEvery?: number } = {}
+): Promise<EngagementResults> {
+  const every = options.yieldEvery ?? 100;
+  const merged = mergeHosts(input.hosts);
+  const assets: AssetResult[] = [];
+  for (const [i, m] of merged.entries()) {
+    if (i % every === 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (options.isCancelled?.()) throw new CancelledError();
+      options.onProgress?.(i, merged.length, m.asset.hostname);
+    }
+    assets.push(assessAsset(m, input.catalog.windowsBuilds, input.asOf));
+  }
+  options.onProgress?.(merged.length, merged.length, 'done');
+  return assemble(input, assets);
+}
+
+function assemble(input: EngineInput, assets: AssetResult[]): EngagementResults {
+  const problems: Problem[] = [];
+  const wb = input.catalog.windowsBuilds;
 
   if (!wb && assets.some((a) => a.asset.os.family === 'windows')) {
     problems.push({

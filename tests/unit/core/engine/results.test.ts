@@ -77,3 +77,20 @@ describe('engagement results', () => {
     expect(r.problems[0]).toMatchObject({ code: 'catalog-missing-windows-builds' });
   });
 });
+
+describe('engagement results, computed step by step', () => {
+  it('gives exactly what the one-shot computation gives', async () => {
+    const { computeResultsAsync } = await import('../../../../src/lib/core');
+    expect(toCanonicalJson(await computeResultsAsync(input(), { yieldEvery: 1 }))).toBe(
+      toCanonicalJson(computeResults(input()))
+    );
+  });
+
+  it('stops with CancelledError when its caller cancels', async () => {
+    const { computeResultsAsync, CancelledError } = await import('../../../../src/lib/core');
+    let calls = 0;
+    await expect(
+      computeResultsAsync(input(), { yieldEvery: 1, isCancelled: () => ++calls > 1 })
+    ).rejects.toBeInstanceOf(CancelledError);
+  });
+});
