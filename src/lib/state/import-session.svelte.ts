@@ -37,7 +37,26 @@ export class ImportSession {
   }
 
   async run(files: File[]): Promise<void> {
-    if (this.running || files.length === 0) return;
+    if (files.length === 0) return;
+    const sources = files.map((f) => ({ name: f.name, size: f.size, lastModified: f.lastModified, blob: f }));
+    await this.job((api, jobId, onProgress) =>
+      api.importFiles(this.engagementId(), sources, jobId, onProgress)
+    );
+  }
+
+  async reread(fileId: string): Promise<void> {
+    await this.job(async (api, jobId, onProgress) => [await api.rereadFile(fileId, jobId, onProgress)]);
+  }
+
+  /** One import job at a time: progress, outcomes and errors land in this session's state. */
+  private async job(
+    start: (
+      api: Awaited<ReturnType<typeof engine>>,
+      jobId: string,
+      onProgress: (p: ImportProgress) => void
+    ) => Promise<ImportOutcome[]>
+  ): Promise<void> {
+    if (this.running) return;
     this.running = true;
     this.error = null;
     this.outcomes = [];
@@ -46,44 +65,13 @@ export class ImportSession {
     this.jobId = jobId;
     try {
       const api = await engine();
-      const sources = files.map((f) => ({
-        name: f.name,
-        size: f.size,
-        lastModified: f.lastModified,
-        blob: f
-      }));
-      this.outcomes = await api.importFiles(
-        this.engagementId(),
-        sources,
+      this.outcomes = await start(
+        api,
         jobId,
         progressCallback((p: ImportProgress) => {
           this.progress = p;
         })
       );
-    } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
-    } finally {
-      this.running = false;
-      this.jobId = null;
-    }
-  }
-
-  async reread(fileId: string): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.error = null;
-    const jobId = newJobId();
-    this.jobId = jobId;
-    try {
-      const api = await engine();
-      const outcome = await api.rereadFile(
-        fileId,
-        jobId,
-        progressCallback((p: ImportProgress) => {
-          this.progress = p;
-        })
-      );
-      this.outcomes = [outcome];
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     } finally {
