@@ -30,7 +30,9 @@ export default ts.config(
     ignores: ['*.config.ts', 'eslint.config.js'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['bench/import-bench.ts', 'bench/browser-bench.ts', 'types/*.d.ts'] },
+        projectService: {
+          allowDefaultProject: ['bench/import-bench.ts', 'bench/browser-bench.ts', 'types/*.d.ts']
+        },
         extraFileExtensions: ['.svelte'],
         parser: ts.parser,
         svelteConfig

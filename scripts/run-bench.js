@@ -14,7 +14,11 @@ await build({
 });
 const mb = process.env.BENCH_MB ?? '60';
 const node = spawnSync(process.execPath, ['--expose-gc', 'dist/bench/import-bench.js'], { stdio: 'inherit' });
-const browser = spawnSync(process.execPath, ['dist/bench/browser-bench.js', `bench/out/generated-${mb}mb.nessus`], {
-  stdio: 'inherit'
-});
+const browser = spawnSync(
+  process.execPath,
+  ['dist/bench/browser-bench.js', `bench/out/generated-${mb}mb.nessus`],
+  {
+    stdio: 'inherit'
+  }
+);
 process.exitCode = node.status || browser.status || 0;
