@@ -68,7 +68,7 @@ test('offers "new version available — reload" when a new service worker is wai
     await expect(prompt).toBeVisible();
     await app.expectNoSeriousA11yViolations('update prompt');
     await prompt.getByRole('button', { name: 'Reload' }).click();
-    await expect(page.getByRole('heading', { name: 'Engagements' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Engagements', exact: true })).toBeVisible();
     await expect(page.getByText('A new version of Patchfield is available.')).toHaveCount(0);
     await expect
       .poll(() =>
