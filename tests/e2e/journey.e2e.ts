@@ -66,6 +66,7 @@ test('a technician imports a Nessus scan and systeminfo, sees the gaps and downl
   await assessmentJourney(app, 'Praxis Offline Ελληνικά');
   await page.goto('/');
   await expect(page.getByRole('link', { name: /Praxis Offline/ })).toBeVisible();
+  await app.expectNoSeriousA11yViolations('engagements, two engagements');
   await context.setOffline(false);
 });
 

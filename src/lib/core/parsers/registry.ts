@@ -1,3 +1,4 @@
+import { hostObservationSchema, scannerRuleSchema } from '../model';
 import type {
   FileFormat,
   HostObservation,
@@ -14,15 +15,62 @@ import { parseSystemInfo } from './systeminfo';
 /** Whole-file formats are small by nature; anything bigger is not what it claims to be. */
 const BUFFERED_LIMIT_BYTES = 64 * 1024 * 1024;
 
-/** A parser for the detected format that takes the file in chunks. */
+/**
+ * A parser for the detected format that takes the file in chunks. What it hands over is checked against the
+ * model's zod schemas on the way out (STYLE.md habit 7): a record that does not fit is reported, never stored.
+ */
 export function createStreamParser(format: FileFormat, sink: ObservationSink): StreamParser {
-  switch (format) {
-    case 'nessus-v2':
-      return createNessusParser(sink);
-    case 'systeminfo-text':
-    case 'systeminfo-csv':
-      return bufferedParser(parseSystemInfo, sink, 'systeminfo output');
-  }
+  const rejected: Problem[] = [];
+  const checked = validatingSink(sink, rejected);
+  const inner = ((): StreamParser => {
+    switch (format) {
+      case 'nessus-v2':
+        return createNessusParser(checked);
+      case 'systeminfo-text':
+      case 'systeminfo-csv':
+        return bufferedParser(parseSystemInfo, checked, 'systeminfo output');
+    }
+  })();
+  return {
+    write: (chunk) => inner.write(chunk),
+    end: () => inner.end(),
+    get issues() {
+      return rejected.length > 0 ? [...inner.issues, ...rejected] : inner.issues;
+    },
+    get position() {
+      return inner.position;
+    }
+  };
+}
+
+/** Passes on only records that match the model; the first few rejects are reported as errors. */
+function validatingSink(sink: ObservationSink, rejected: Problem[]): ObservationSink {
+  const reject = (
+    what: string,
+    key: string,
+    error: { issues: { path: PropertyKey[]; message: string }[] }
+  ) => {
+    if (rejected.length >= 5) return;
+    const first = error.issues[0];
+    rejected.push({
+      severity: 'error',
+      code: 'invalid-record',
+      message: `Patchfield could not make sense of ${what} ${key} in this file, so the import was stopped. Please send the file to your Patchfield contact.`,
+      detail: first ? `${first.path.join('.')}: ${first.message}` : 'invalid'
+    });
+  };
+  return {
+    host(h) {
+      const r = hostObservationSchema.safeParse(h);
+      if (r.success) sink.host(h);
+      else reject('host', h.key, r.error);
+    },
+    rule(rule) {
+      const r = scannerRuleSchema.safeParse(rule);
+      if (r.success) sink.rule(rule);
+      else reject('rule', rule.ruleId, r.error);
+    }
+  };
 }
 
 /** Adapts a whole-bytes parser to the streaming interface (for small text formats). */
