@@ -26,6 +26,21 @@ export interface NewImport {
   importedAt: string;
 }
 
+/** Raised when an import's file record was purged, removed or ended by someone else while it was being read. */
+export class ImportAbandonedError extends Error {
+  constructor(fileId: string) {
+    super(`The import of ${fileId} was ended elsewhere (another tab, or the file was removed).`);
+    this.name = 'ImportAbandonedError';
+  }
+}
+
+/** Inside a transaction: the import must still be "parsing", or its rows must not be written or made live. */
+async function assertStillParsing(db: PatchfieldDB, fileId: string): Promise<ImportedFile> {
+  const file = await db.files.get(fileId);
+  if (!file || file.status !== 'parsing') throw new ImportAbandonedError(fileId);
+  return file;
+}
+
 /** A finished import of the same bytes in this engagement, if any. */
 export async function findSameBytes(
   db: PatchfieldDB,
@@ -71,7 +86,8 @@ export async function writeStagingBatch(
     seq: firstSeq + i,
     host
   }));
-  await db.transaction('rw', db.hosts, db.rules, async () => {
+  await db.transaction('rw', db.files, db.hosts, db.rules, async () => {
+    await assertStillParsing(db, file.id);
     if (hostRows.length > 0) await db.hosts.bulkPut(hostRows);
     if (rules.length > 0) {
       const batch: RuleBatchRecord = {
@@ -92,8 +108,7 @@ export async function finishImport(
   outcome: { counts: ImportCounts; problems: Problem[]; hostnames: string[] }
 ): Promise<ImportedFile> {
   return db.transaction('rw', db.files, db.results, async () => {
-    const file = await db.files.get(fileId);
-    if (!file) throw new Error(`Imported file ${fileId} disappeared during the import.`);
+    const file = await assertStillParsing(db, fileId);
     const done: ImportedFile = {
       ...file,
       status: 'done',
@@ -125,8 +140,14 @@ export async function abandonImport(
  * At start: imports left "parsing" or "stored" by a closed tab or a crash lose their staging rows and become
  * "failed", with a message saying so. Returns how many were purged.
  */
-export async function purgeInterruptedImports(db: PatchfieldDB): Promise<number> {
-  const stuck = await db.files.where('status').anyOf('parsing', 'stored').toArray();
+export async function purgeInterruptedImports(
+  db: PatchfieldDB,
+  isRunning: (fileId: string) => Promise<boolean> = () => Promise.resolve(false)
+): Promise<number> {
+  const candidates = await db.files.where('status').anyOf('parsing', 'stored').toArray();
+  const stuck = [];
+  // An import still running in another tab holds its lock: it is not interrupted.
+  for (const f of candidates) if (!(await isRunning(f.id))) stuck.push(f);
   for (const f of stuck) {
     await abandonImport(db, f.id, 'failed', [
       {

@@ -13,6 +13,7 @@ import {
   saveCatalogPart,
   type PatchfieldDB
 } from '../db';
+import { isImportRunning } from './import-lock';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
 import {
   importFile,
@@ -66,7 +67,7 @@ export function createEngineApi(env: EngineEnv) {
   return {
     /** Marks staging rows of imports interrupted by a closed tab as failed and removes them. */
     async recoverInterrupted(): Promise<number> {
-      return purgeInterruptedImports(env.db());
+      return purgeInterruptedImports(env.db(), isImportRunning);
     },
 
     async importFiles(

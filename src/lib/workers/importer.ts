@@ -11,7 +11,9 @@ import {
   type Problem,
   type ScannerRule
 } from '../core';
+import { withImportLock } from './import-lock';
 import {
+  ImportAbandonedError,
   abandonImport,
   findSameBytes,
   finishImport,
@@ -151,32 +153,40 @@ export async function importFile(
 
   const detection = detectFormat(head, source.name);
   const fileId = newId('f');
-  await storeRawFile(
-    db,
-    {
-      id: fileId,
-      engagementId,
-      name: source.name,
-      size: source.size,
-      ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
-      sha256: sha,
-      format: detection.format,
-      importedAt: now().toISOString()
-    },
-    source.blob
-  );
-  if (!detection.format) {
-    await abandonImport(db, fileId, 'failed', [detection.problem]);
-    return { fileId, name: source.name, status: 'failed', format: null, problems: [detection.problem] };
-  }
-  return parseStored(
-    db,
-    { id: fileId, engagementId, name: source.name },
-    detection.format,
-    source,
-    token,
-    report
-  );
+  return withImportLock(fileId, async () => {
+    await storeRawFile(
+      db,
+      {
+        id: fileId,
+        engagementId,
+        name: source.name,
+        size: source.size,
+        ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
+        sha256: sha,
+        format: detection.format,
+        importedAt: now().toISOString()
+      },
+      source.blob
+    );
+    if (!detection.format) {
+      await abandonImport(db, fileId, 'failed', [detection.problem]);
+      return {
+        fileId,
+        name: source.name,
+        status: 'failed' as const,
+        format: null,
+        problems: [detection.problem]
+      };
+    }
+    return parseStored(
+      db,
+      { id: fileId, engagementId, name: source.name },
+      detection.format,
+      source,
+      token,
+      report
+    );
+  });
 }
 
 /** Reads an already stored raw file again (after a failure, a cancel, or a parser improvement). */
@@ -207,12 +217,20 @@ export async function rereadFile(
     onProgress({ fileName: file.name, phase, bytesDone, bytesTotal: source.size, detail });
   const head = new Uint8Array(await raw.blob.slice(0, SNIFF_BYTES).arrayBuffer());
   const detection = detectFormat(head, file.name);
-  await abandonImport(db, fileId, 'failed', []);
-  if (!detection.format) {
-    await abandonImport(db, fileId, 'failed', [detection.problem]);
-    return { fileId, name: file.name, status: 'failed', format: null, problems: [detection.problem] };
-  }
-  return parseStored(db, file, detection.format, source, token, report);
+  return withImportLock(fileId, async () => {
+    await abandonImport(db, fileId, 'failed', []);
+    if (!detection.format) {
+      await abandonImport(db, fileId, 'failed', [detection.problem]);
+      return {
+        fileId,
+        name: file.name,
+        status: 'failed' as const,
+        format: null,
+        problems: [detection.problem]
+      };
+    }
+    return parseStored(db, file, detection.format, source, token, report);
+  });
 }
 
 async function parseStored(
@@ -303,7 +321,13 @@ async function parseStored(
       message: `${file.name} was read but holds no computers. Check that the export covers the machines you scanned.`
     });
   }
-  await finishImport(db, file.id, { counts, problems, hostnames });
+  try {
+    await finishImport(db, file.id, { counts, problems, hostnames });
+  } catch (e) {
+    const failed = [...problems, failureProblem(file.name, e)];
+    await abandonImport(db, file.id, 'failed', failed);
+    return { fileId: file.id, name: file.name, status: 'failed', format, problems: failed };
+  }
   report('done', source.size, `${counts.assets} computer${counts.assets === 1 ? '' : 's'} read`);
   return { fileId: file.id, name: file.name, status: 'done', format, counts, problems };
 }
@@ -317,6 +341,14 @@ function estimateSize(h: HostObservation): number {
 /** A failure that is not the file's fault: storage full, or something unexpected. */
 function failureProblem(name: string, e: unknown): Problem {
   const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  if (e instanceof ImportAbandonedError) {
+    return {
+      severity: 'error',
+      code: 'import-ended-elsewhere',
+      message: `Reading ${name} was ended from elsewhere (another window, or the file was removed). Nothing half-read was kept; use “Read again” if the file is still listed.`,
+      detail
+    };
+  }
   if (/quota/i.test(detail)) {
     return {
       severity: 'error',

@@ -197,3 +197,45 @@ describe('assessing an engagement in the worker', () => {
     expect(done.assets).toHaveLength(600);
   });
 });
+
+describe('imports and a second window', () => {
+  it('leaves an import alone at start-up while its window still holds the lock', async () => {
+    const { db } = freshEngine();
+    const e = await engagement(db);
+    await storeRawFile(
+      db,
+      {
+        id: 'f-running',
+        engagementId: e.id,
+        name: 'big.nessus',
+        size: 10,
+        sha256: 'b'.repeat(64),
+        format: 'nessus-v2',
+        importedAt: '2026-11-24T09:00:00Z'
+      },
+      new Blob(['<NessusClientData_v2>'])
+    );
+    expect(await purgeInterruptedImports(db, (id) => Promise.resolve(id === 'f-running'))).toBe(0);
+    expect((await db.files.get('f-running'))!.status).toBe('parsing');
+  });
+
+  it('stops an import whose record was ended elsewhere mid-way, and keeps none of its rows', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const path = join(mkdtempSync(join(tmpdir(), 'pf-')), 'many.nessus');
+    generateNessus({ path, hosts: 400 });
+    let purged = false;
+    const [outcome] = await api.importFiles(e.id, [fileSource(path)], 'j', (p) => {
+      if (p.phase === 'saving' && !purged) {
+        purged = true;
+        void purgeInterruptedImports(db);
+      }
+    });
+    expect(purged).toBe(true);
+    expect(outcome!.status).toBe('failed');
+    expect(outcome!.problems.map((p) => p.code)).toContain('import-ended-elsewhere');
+    expect(await db.hosts.count()).toBe(0);
+    expect(await db.rules.count()).toBe(0);
+    expect(await db.rawFiles.count()).toBe(1);
+  });
+});
