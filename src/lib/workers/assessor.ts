@@ -51,14 +51,22 @@ export async function assessEngagement(
   now: () => Date = () => new Date(),
   isCancelled?: () => boolean
 ): Promise<EngagementResults> {
-  const [input, catalog] = await Promise.all([loadInput(db, engagementId), loadCatalog(db)]);
+  // Decide from metadata alone whether stored results still hold; only then read the hosts.
+  const [files, parts] = await Promise.all([
+    db.files.where('engagementId').equals(engagementId).toArray(),
+    db.catalog.toArray()
+  ]);
   const inputsKey = JSON.stringify({
-    files: input.files.map((f) => f.id).sort(),
-    catalog: catalog.windowsBuilds ? [catalog.windowsBuilds.source, catalog.windowsBuilds.rows.length] : null,
+    files: files
+      .filter((f) => f.status === 'done')
+      .map((f) => f.id)
+      .sort(),
+    catalog: parts.map((c) => `${c.part}@${c.importedAt}`).sort(),
     asOf
   });
   const stored = await getResults(db, engagementId);
   if (stored && stored.inputsKey === inputsKey) return stored.results;
+  const [input, catalog] = await Promise.all([loadInput(db, engagementId), loadCatalog(db)]);
   const results = await computeResultsAsync(
     {
       engagementId,

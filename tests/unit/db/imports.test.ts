@@ -239,3 +239,35 @@ describe('imports and a second window', () => {
     expect(await db.rawFiles.count()).toBe(1);
   });
 });
+
+describe('stored results', () => {
+  it('are reused until an import changes the engagement, then computed again', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const catalog = fileSource(fixture('catalog', 'windows-builds-small.csv'));
+    expect(await api.importCatalogFile(catalog)).toMatchObject({ ok: true, part: { records: 13 } });
+    await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'j1');
+    const first = await api.assess(e.id);
+    const computedAt = (await db.results.get(e.id))!.computedAt;
+    await db.results.update(e.id, { computedAt: 'reused' });
+    expect(await api.assess(e.id)).toEqual(first);
+    expect((await db.results.get(e.id))!.computedAt).toBe('reused');
+    await api.importFiles(e.id, [fileSource(fixture('e2e', 'PC-RECEPTION-systeminfo.txt'))], 'j2');
+    const second = await api.assess(e.id);
+    expect((await db.results.get(e.id))!.computedAt).toBe(computedAt);
+    expect(second.assets.find((a) => a.asset.hostname === 'PC-RECEPTION')!.windows!.status).toBe('behind');
+    expect(first.assets.find((a) => a.asset.hostname === 'PC-RECEPTION')!.windows!.status).toBe('unknown');
+    // A new catalog makes stored results stale too.
+    await api.importCatalogFile(catalog);
+    expect(await db.results.count()).toBe(0);
+  });
+
+  it('refuses a catalog file that is not the build table and keeps the one loaded', async () => {
+    const { db, api } = freshEngine();
+    await api.importCatalogFile(fileSource(fixture('catalog', 'windows-builds-small.csv')));
+    const bad = await api.importCatalogFile(textSource('notes.csv', 'name,value\nfoo,1\n'));
+    expect(bad.ok).toBe(false);
+    expect(bad.problems[0]!.message).toContain('not the Windows build table');
+    expect((await db.catalog.get('windows-builds'))!.data.rows).toHaveLength(13);
+  });
+});
