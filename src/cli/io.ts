@@ -19,6 +19,7 @@ import {
 export interface ReadFileResult {
   file: string;
   format: FileFormat | null;
+  formatVersion?: string | undefined;
   counts: ImportCounts;
   hosts: HostObservation[];
   rules: ScannerRule[];
@@ -65,6 +66,7 @@ export async function readExport(path: string, name: string, keepHosts: boolean)
   return {
     file: name,
     format: detection.format,
+    formatVersion: parser.formatVersion,
     counts: tally.counts,
     hosts,
     rules,

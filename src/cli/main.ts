@@ -60,6 +60,7 @@ async function inspect(args: string[]): Promise<Exit> {
   const out = {
     file: name,
     format: result.format,
+    formatVersion: result.formatVersion ?? null,
     counts: result.counts,
     assets: result.hosts.map((h) => ({
       hostname: h.hostname ?? h.fqdn ?? h.key,

@@ -105,7 +105,12 @@ export async function writeStagingBatch(
 export async function finishImport(
   db: PatchfieldDB,
   fileId: string,
-  outcome: { counts: ImportCounts; problems: Problem[]; hostnames: string[] }
+  outcome: {
+    counts: ImportCounts;
+    problems: Problem[];
+    hostnames: string[];
+    formatVersion?: string | undefined;
+  }
 ): Promise<ImportedFile> {
   return db.transaction('rw', db.files, db.results, async () => {
     const file = await assertStillParsing(db, fileId);
@@ -114,7 +119,8 @@ export async function finishImport(
       status: 'done',
       counts: outcome.counts,
       problems: outcome.problems,
-      hostnames: outcome.hostnames
+      hostnames: outcome.hostnames,
+      ...(outcome.formatVersion ? { formatVersion: outcome.formatVersion } : {})
     };
     await db.files.put(importedFileSchema.parse(done));
     await db.results.delete(file.engagementId);

@@ -322,7 +322,7 @@ async function parseStored(
     });
   }
   try {
-    await finishImport(db, file.id, { counts, problems, hostnames });
+    await finishImport(db, file.id, { counts, problems, hostnames, formatVersion: parser.formatVersion });
   } catch (e) {
     const failed = [...problems, failureProblem(file.name, e)];
     await abandonImport(db, file.id, 'failed', failed);

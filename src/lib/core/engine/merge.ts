@@ -24,11 +24,14 @@ export interface MergedAsset {
 }
 
 /** Formats that state the host name as the machine knows it (preferred for the asset's display name). */
-const NAME_AUTHORITY: Record<FileFormat, number> = {
+const NAME_AUTHORITY: Partial<Record<FileFormat, number>> = {
   'systeminfo-text': 3,
   'systeminfo-csv': 3,
+  'windows-currentversion': 3,
+  'patchfield-collector': 3,
   'nessus-v2': 2
 };
+const authority = (f: FileFormat): number => NAME_AUTHORITY[f] ?? 1;
 
 /**
  * Merges observations of the same machine from several files into one asset.
@@ -136,7 +139,7 @@ function isLinkableIp(ip: string): boolean {
 }
 
 function buildAsset(members: SourcedHost[]): Asset {
-  const byAuthority = [...members].sort((a, b) => NAME_AUTHORITY[b.format] - NAME_AUTHORITY[a.format]);
+  const byAuthority = [...members].sort((a, b) => authority(b.format) - authority(a.format));
   const named = byAuthority.find((m) => m.host.hostname) ?? byAuthority.find((m) => m.host.fqdn);
   const fqdn = members.map((m) => m.host.fqdn).find((f) => f && f.includes('.') && !isIp(f));
   const ips = sortIps(unique(members.flatMap((m) => m.host.ips)));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fileFormatSchema } from './observation';
+import { countsBySeveritySchema, fileFormatSchema } from './observation';
 import { problemSchema } from './problem';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
@@ -41,7 +41,9 @@ export const importCountsSchema = z.object({
   findings: z.number().int().nonnegative(),
   installedUpdates: z.number().int().nonnegative(),
   software: z.number().int().nonnegative(),
-  pendingUpdates: z.number().int().nonnegative()
+  pendingUpdates: z.number().int().nonnegative(),
+  /** Findings split by severity (scanner formats). */
+  bySeverity: countsBySeveritySchema.optional()
 });
 
 /** Metadata of an imported file. The raw bytes are kept beside it (db table rawFiles) so a file can be re-read. */
@@ -54,6 +56,8 @@ export const importedFileSchema = z.object({
   lastModified: z.number().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   format: fileFormatSchema.nullable(),
+  /** The format's version as the file states it (e.g. "GMP 22.4"). */
+  formatVersion: z.string().optional(),
   importedAt: z.string(),
   status: importStatusSchema,
   problems: z.array(problemSchema),

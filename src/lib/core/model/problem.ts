@@ -14,7 +14,11 @@ export const problemSchema = z.object({
   /** 1-based line (text and XML) or row (CSV) where the problem was found. */
   line: z.number().int().positive().optional(),
   column: z.number().int().positive().optional(),
-  detail: z.string().optional()
+  detail: z.string().optional(),
+  /** When one problem stands for many records (e.g. rows skipped for the same reason): how many. */
+  count: z.number().int().positive().optional(),
+  /** The first few lines or rows it happened on. */
+  lines: z.array(z.number().int().positive()).optional()
 });
 
 export type ProblemSeverity = Problem['severity'];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  countsBySeveritySchema,
   cvssSchema,
   fileFormatSchema,
   installedUpdateSchema,
@@ -34,15 +35,6 @@ export const assetSchema = z.object({
   sources: z.array(assetSourceSchema),
   installedUpdates: z.array(installedUpdateSchema),
   software: z.array(softwareSchema)
-});
-
-export type CountsBySeverity = z.infer<typeof countsBySeveritySchema>;
-export const countsBySeveritySchema = z.object({
-  critical: z.number().int().nonnegative(),
-  high: z.number().int().nonnegative(),
-  medium: z.number().int().nonnegative(),
-  low: z.number().int().nonnegative(),
-  info: z.number().int().nonnegative()
 });
 
 export type PatchStatus = z.infer<typeof patchStatusSchema>;

@@ -1,8 +1,8 @@
 import type { FileFormat, Problem } from '../model';
-import { FILE_FORMATS, FORMAT_LABELS } from '../model';
+import { FORMAT_LABELS } from '../model';
 import { decodeText } from './decode';
-import { sniffNessus } from './nessus';
-import { sniffSystemInfo } from './systeminfo';
+import type { SniffSample } from './handler';
+import { HANDLERS } from './handlers';
 
 /** How many leading bytes detection reads. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -10,49 +10,49 @@ export const SNIFF_BYTES = 64 * 1024;
 export type Detection = { format: FileFormat; problem?: undefined } | { format: null; problem: Problem };
 
 export function supportedFormatsSentence(): string {
-  return `Patchfield reads: ${FILE_FORMATS.map((f) => FORMAT_LABELS[f]).join('; ')}.`;
+  const formats = [...new Set(HANDLERS.map((h) => h.format))];
+  return `Patchfield reads: ${formats.map((f) => FORMAT_LABELS[f]).join('; ')}.`;
+}
+
+/** True for the first bytes of a zip archive. */
+export function isZip(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 }
 
 /**
  * Detects a file's format from its first bytes. The content decides; the file name is only a hint used to
- * explain a mismatch (an iPad may hand over any name, and technicians rename exports).
+ * explain a mismatch. Every handler is asked; the most confident one wins.
  */
-export function detectFormat(head: Uint8Array, fileName: string): Detection {
-  if (head.length === 0) {
+export function detectFormat(head: Uint8Array, fileName: string, zipEntries?: string[]): Detection {
+  const text = head.length === 0 || isZip(head) ? '' : decodeText(trimToLine(head)).text;
+  if (head.length === 0 || (!zipEntries && text.replace(/^\uFEFF/, '').trim() === '')) {
     return {
       format: null,
       problem: {
         severity: 'error',
         code: 'empty-file',
-        message: `${fileName} is empty (0 bytes). Export it again on the source machine and copy the new file.`
+        message: `${fileName} is empty (${head.length === 0 ? '0 bytes' : 'only blank characters'}). Export it again on the source machine and copy the new file.`
       }
     };
   }
-  const text = decodeText(trimToLine(head)).text;
-  const nessus = sniffNessus(text);
-  if (nessus === 'nessus-v2') return { format: 'nessus-v2' };
-  if (nessus === 'nessus-v1') {
-    return {
-      format: null,
-      problem: {
-        severity: 'error',
-        code: 'nessus-v1',
-        message: `${fileName} is a Nessus v1 (legacy) report. Patchfield reads .nessus v2: in Nessus, export the scan again in "Nessus" (.nessus) format.`
-      }
-    };
+  const sample: SniffSample = { text, head, fileName, ...(zipEntries ? { zipEntries } : {}) };
+  let best: { format: FileFormat; score: number } | undefined;
+  let recognised: Problem | undefined;
+  for (const handler of HANDLERS) {
+    let verdict: number | Problem;
+    try {
+      verdict = handler.sniff(sample);
+    } catch {
+      continue; // a sniffer must never stop detection
+    }
+    if (typeof verdict === 'number') {
+      if (verdict > 0 && (!best || verdict > best.score)) best = { format: handler.format, score: verdict };
+    } else {
+      recognised ??= verdict;
+    }
   }
-  if (nessus === 'nessus-wrongroot') {
-    return {
-      format: null,
-      problem: {
-        severity: 'error',
-        code: 'nessus-wrong-root',
-        message: `${fileName} looks like Nessus XML but is not a .nessus v2 report (its root element is not NessusClientData_v2). Export the scan again from Nessus in "Nessus" (.nessus) format.`
-      }
-    };
-  }
-  const systeminfo = sniffSystemInfo(text);
-  if (systeminfo) return { format: systeminfo };
+  if (best) return { format: best.format };
+  if (recognised) return { format: null, problem: recognised };
 
   const hint = /\.nessus$/i.test(fileName)
     ? ' Its name ends in .nessus, but its content is not a Nessus v2 scan.'

@@ -3,5 +3,8 @@ export * from './windows-os';
 export * from './decode';
 export * from './detect';
 export * from './registry';
+export * from './handler';
+export { HANDLERS, handlerFor } from './handlers';
 export { createNessusParser, parseNessus, sniffNessus } from './nessus';
 export { parseSystemInfo, sniffSystemInfo } from './systeminfo';
+export * from './archive';

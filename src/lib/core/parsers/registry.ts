@@ -4,16 +4,10 @@ import type {
   HostObservation,
   ImportCounts,
   ObservationSink,
-  ParsedFile,
-  ParseResult,
   Problem,
   StreamParser
 } from '../model';
-import { createNessusParser } from './nessus';
-import { parseSystemInfo } from './systeminfo';
-
-/** Whole-file formats are small by nature; anything bigger is not what it claims to be. */
-const BUFFERED_LIMIT_BYTES = 64 * 1024 * 1024;
+import { handlerFor } from './handlers';
 
 /**
  * A parser for the detected format that takes the file in chunks. What it hands over is checked against the
@@ -21,21 +15,26 @@ const BUFFERED_LIMIT_BYTES = 64 * 1024 * 1024;
  */
 export function createStreamParser(format: FileFormat, sink: ObservationSink): StreamParser {
   const rejected: Problem[] = [];
-  const checked = validatingSink(sink, rejected);
-  const inner = ((): StreamParser => {
-    switch (format) {
-      case 'nessus-v2':
-        return createNessusParser(checked);
-      case 'systeminfo-text':
-      case 'systeminfo-csv':
-        return bufferedParser(parseSystemInfo, checked, 'systeminfo output');
-    }
-  })();
+  const handler = handlerFor(format);
+  if (!handler) {
+    const issues: Problem[] = [
+      {
+        severity: 'error',
+        code: 'unsupported-format',
+        message: `Patchfield cannot read the format "${format}" yet.`
+      }
+    ];
+    return { write() {}, end() {}, issues, position: '' };
+  }
+  const inner = handler.create(validatingSink(sink, rejected));
   return {
     write: (chunk) => inner.write(chunk),
     end: () => inner.end(),
     get issues() {
       return rejected.length > 0 ? [...inner.issues, ...rejected] : inner.issues;
+    },
+    get formatVersion() {
+      return inner.formatVersion;
     },
     get position() {
       return inner.position;
@@ -69,59 +68,6 @@ function validatingSink(sink: ObservationSink, rejected: Problem[]): Observation
       const r = scannerRuleSchema.safeParse(rule);
       if (r.success) sink.rule(rule);
       else reject('rule', rule.ruleId, r.error);
-    }
-  };
-}
-
-/** Adapts a whole-bytes parser to the streaming interface (for small text formats). */
-function bufferedParser(
-  parse: (bytes: Uint8Array) => ParseResult<ParsedFile>,
-  sink: ObservationSink,
-  what: string
-): StreamParser {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let tooLarge = false;
-  const issues: Problem[] = [];
-  let hosts = 0;
-  return {
-    write(chunk: Uint8Array): void {
-      size += chunk.length;
-      if (size > BUFFERED_LIMIT_BYTES) {
-        tooLarge = true;
-        return;
-      }
-      chunks.push(chunk.slice());
-    },
-    end(): void {
-      if (tooLarge) {
-        issues.push({
-          severity: 'error',
-          code: 'file-too-large',
-          message: `The file is ${Math.round(size / 1048576)} MB, far larger than any ${what}. Check that you picked the right file.`
-        });
-        return;
-      }
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const c of chunks) {
-        bytes.set(c, offset);
-        offset += c.length;
-      }
-      chunks.length = 0;
-      const result = parse(bytes);
-      issues.push(...result.issues);
-      for (const r of result.value.rules) sink.rule(r);
-      for (const h of result.value.hosts) {
-        hosts += 1;
-        sink.host(h);
-      }
-    },
-    get issues() {
-      return issues;
-    },
-    get position() {
-      return hosts > 0 ? `host ${hosts}` : `${Math.round(size / 1024)} KB read`;
     }
   };
 }
