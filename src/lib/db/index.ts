@@ -6,6 +6,7 @@ export * from './imports';
 export * from './catalog';
 export * from './results';
 export * from './settings';
+export * from './decisions';
 
 let instance: PatchfieldDB | undefined;
 

@@ -47,6 +47,23 @@ export interface CatalogRecord {
   data: WindowsBuildCatalog;
 }
 
+/** The technician's merge and split decisions for one engagement (see IdentityDecisions in core/engine). */
+export interface DecisionsRecord {
+  engagementId: string;
+  merges: [string, string][];
+  splits: string[];
+}
+
+/** A saved column mapping for a CSV layout, applied automatically when the same header appears again. */
+export interface CsvPresetRecord {
+  id: string;
+  name: string;
+  /** The normalised header the preset was made for. */
+  signature: string;
+  mapping: Record<string, string>;
+  createdAt: string;
+}
+
 export interface SettingRecord {
   key: string;
   value: unknown;
@@ -61,6 +78,8 @@ export type PatchfieldDB = Dexie & {
   results: EntityTable<ResultsRecord, 'engagementId'>;
   catalog: EntityTable<CatalogRecord, 'part'>;
   settings: EntityTable<SettingRecord, 'key'>;
+  decisions: EntityTable<DecisionsRecord, 'engagementId'>;
+  csvPresets: EntityTable<CsvPresetRecord, 'id'>;
 };
 
 export const DB_NAME = 'patchfield';
@@ -81,6 +100,14 @@ export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> 
       results: 'engagementId',
       catalog: 'part',
       settings: 'key'
+    }
+  },
+  {
+    // 2: identity decisions (merge/split by hand) and saved CSV column mappings.
+    version: 2,
+    stores: {
+      decisions: 'engagementId',
+      csvPresets: 'id, signature'
     }
   }
 ];

@@ -8,7 +8,14 @@ import {
   type Severity,
   type SourcedHost
 } from '../core';
-import { getResults, loadCatalog, loadEngagementData, saveResults, type PatchfieldDB } from '../db';
+import {
+  getDecisions,
+  getResults,
+  loadCatalog,
+  loadEngagementData,
+  saveResults,
+  type PatchfieldDB
+} from '../db';
 
 export interface FindingsQuery {
   offset: number;
@@ -32,7 +39,7 @@ async function loadInput(db: PatchfieldDB, engagementId: string) {
   const fileById = new Map(data.files.map((f) => [f.id, f]));
   const hosts: SourcedHost[] = data.hosts.map((h) => {
     const f = fileById.get(h.fileId)!;
-    return { fileId: h.fileId, fileName: f.name, format: f.format!, host: h.host };
+    return { fileId: h.fileId, fileName: f.name, format: f.format!, host: h.host, importedAt: f.importedAt };
   });
   const rules = new Map<string, ScannerRule>();
   for (const batch of data.rules) for (const r of batch.rules) rules.set(ruleKey(batch.fileId, r.ruleId), r);
@@ -52,9 +59,10 @@ export async function assessEngagement(
   isCancelled?: () => boolean
 ): Promise<EngagementResults> {
   // Decide from metadata alone whether stored results still hold; only then read the hosts.
-  const [files, parts] = await Promise.all([
+  const [files, parts, decisions] = await Promise.all([
     db.files.where('engagementId').equals(engagementId).toArray(),
-    db.catalog.toArray()
+    db.catalog.toArray(),
+    getDecisions(db, engagementId)
   ]);
   const inputsKey = JSON.stringify({
     files: files
@@ -62,6 +70,7 @@ export async function assessEngagement(
       .map((f) => f.id)
       .sort(),
     catalog: parts.map((c) => `${c.part}@${c.importedAt}`).sort(),
+    decisions,
     asOf
   });
   const stored = await getResults(db, engagementId);
@@ -73,7 +82,8 @@ export async function assessEngagement(
       asOf,
       files: input.files.map((f) => ({ id: f.id, name: f.name, format: f.format! })),
       hosts: input.hosts,
-      catalog
+      catalog,
+      decisions
     },
     { ...(onProgress ? { onProgress } : {}), ...(isCancelled ? { isCancelled } : {}) }
   );
@@ -87,15 +97,21 @@ export class FindingsCache {
   private rows: Finding[] = [];
 
   async query(db: PatchfieldDB, engagementId: string, q: FindingsQuery): Promise<FindingsPage> {
-    const files = await db.files.where('engagementId').equals(engagementId).toArray();
-    const key = `${engagementId}|${files
-      .filter((f) => f.status === 'done')
-      .map((f) => f.id)
-      .sort()
-      .join(',')}`;
+    const [files, decisions] = await Promise.all([
+      db.files.where('engagementId').equals(engagementId).toArray(),
+      getDecisions(db, engagementId)
+    ]);
+    const key = JSON.stringify([
+      engagementId,
+      files
+        .filter((f) => f.status === 'done')
+        .map((f) => f.id)
+        .sort(),
+      decisions
+    ]);
     if (key !== this.key) {
       const input = await loadInput(db, engagementId);
-      this.rows = listFindings(mergeHosts(input.hosts), input.rules, ruleKey);
+      this.rows = listFindings(mergeHosts(input.hosts, decisions), input.rules, ruleKey);
       this.key = key;
     }
     let rows = this.rows;

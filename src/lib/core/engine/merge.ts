@@ -1,6 +1,7 @@
 import type {
   Asset,
   AssetRole,
+  AssetSource,
   FileFormat,
   HostObservation,
   InstalledUpdate,
@@ -15,13 +16,29 @@ export interface SourcedHost {
   fileName: string;
   format: FileFormat;
   host: HostObservation;
+  /** When the file was imported: the newer file of the same format replaces an older one's data for a host. */
+  importedAt?: string;
 }
 
 export interface MergedAsset {
   asset: Asset;
-  /** The observations merged into this asset, in input order. */
+  /** The observations merged into this asset, in input order (superseded ones left out). */
   members: SourcedHost[];
+  /** Observations of this machine replaced by a newer file of the same format. */
+  superseded: SourcedHost[];
 }
+
+/**
+ * What the technician decided by hand, kept per engagement and applied on every computation (so it survives
+ * re-imports): pairs of observations that are the same machine, and observations that are a machine of their own.
+ * Observations are named by their anchor (see observationAnchor).
+ */
+export interface IdentityDecisions {
+  merges: [string, string][];
+  splits: string[];
+}
+
+export const NO_DECISIONS: IdentityDecisions = { merges: [], splits: [] };
 
 /** Formats that state the host name as the machine knows it (preferred for the asset's display name). */
 const NAME_AUTHORITY: Partial<Record<FileFormat, number>> = {
@@ -34,11 +51,51 @@ const NAME_AUTHORITY: Partial<Record<FileFormat, number>> = {
 const authority = (f: FileFormat): number => NAME_AUTHORITY[f] ?? 1;
 
 /**
- * Merges observations of the same machine from several files into one asset.
- * Same short host name, FQDN or MAC address → same machine. Same IP address → same machine only when the
- * host names do not disagree (DHCP hands one address to several machines over time).
+ * A stable name for one observation that survives re-importing the same (or an updated) file: its format and the
+ * host key the file gives it. Files that describe one unnamed machine (key "local") are told apart by file name.
  */
-export function mergeHosts(hosts: readonly SourcedHost[]): MergedAsset[] {
+export function observationAnchor(h: Pick<SourcedHost, 'format' | 'fileName' | 'host'>): string {
+  const key = h.host.key.trim().toLowerCase();
+  return key === 'local' ? `${h.format}|local|${h.fileName.toLowerCase()}` : `${h.format}|${key}`;
+}
+
+/** Identity facts of one observation, normalised. */
+interface Identity {
+  name?: string | undefined;
+  fqdn?: string | undefined;
+  ips: string[];
+  macs: string[];
+  hostIds: string[];
+}
+
+function identityOf(h: HostObservation): Identity {
+  return {
+    name: shortName(h),
+    fqdn: normalizeFqdn(h.fqdn),
+    ips: unique(h.ips.map(normalizeIp).filter((ip): ip is string => ip !== undefined)),
+    macs: unique(h.macs.map(normalizeMac).filter((m): m is string => m !== undefined)),
+    hostIds: unique((h.hostIds ?? []).map((id) => id.trim().toLowerCase()).filter(Boolean))
+  };
+}
+
+/**
+ * Merges observations of the same machine from several files into one asset. The rules, strongest first:
+ * 1. the same scanner/agent host id ("qualys:123") → same machine; two different ids of the same tool → different;
+ * 2. the same MAC address → same machine (a renamed PC keeps its MAC);
+ * 3. the same FQDN → same machine;
+ * 4. the same short host name → same machine, unless both sides have FQDNs in different domains;
+ * 5. the same IP address → same machine only when the host names agree or one side has none
+ *    (DHCP hands one address to several machines over time: same IP, different name → different assets).
+ * Loopback, link-local and broadcast addresses never link. Decisions the technician made by hand come last and win.
+ * Within one machine, a newer file of a format replaces an older file of the same format.
+ */
+export function mergeHosts(
+  hosts: readonly SourcedHost[],
+  decisions: IdentityDecisions = NO_DECISIONS
+): MergedAsset[] {
+  const ids = hosts.map((h) => identityOf(h.host));
+  const anchors = hosts.map((h) => observationAnchor(h));
+  const split = new Set(decisions.splits);
   const parent = hosts.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -47,79 +104,183 @@ export function mergeHosts(hosts: readonly SourcedHost[]): MergedAsset[] {
     }
     return i;
   };
+  const members = (root: number): number[] => hosts.map((_, i) => i).filter((i) => find(i) === root);
   const union = (a: number, b: number): void => {
     const ra = find(a);
     const rb = find(b);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
+  const collect = (root: number, pick: (id: Identity) => (string | undefined)[]): Set<string> =>
+    new Set(members(root).flatMap((i) => pick(ids[i]!).filter((v): v is string => Boolean(v))));
 
-  const strongOwner = new Map<string, number>();
-  hosts.forEach((h, i) => {
-    for (const token of strongTokens(h.host)) {
-      const owner = strongOwner.get(token);
-      if (owner === undefined) strongOwner.set(token, i);
-      else union(owner, i);
+  /** Would joining these two groups contradict what they say about themselves? */
+  const conflicts = (ra: number, rb: number, via: 'hostId' | 'mac' | 'fqdn' | 'name' | 'ip'): boolean => {
+    const toolIds = (root: number): Map<string, Set<string>> => {
+      const byTool = new Map<string, Set<string>>();
+      for (const id of collect(root, (x) => x.hostIds)) {
+        const tool = id.split(':')[0]!;
+        byTool.set(tool, (byTool.get(tool) ?? new Set()).add(id));
+      }
+      return byTool;
+    };
+    const ta = toolIds(ra);
+    const tb = toolIds(rb);
+    for (const [tool, set] of ta) {
+      const other = tb.get(tool);
+      if (other && ![...set].some((v) => other.has(v))) return true;
     }
-  });
+    if (via === 'hostId' || via === 'mac' || via === 'fqdn') return false;
+    if (via === 'name') {
+      const fa = collect(ra, (x) => [x.fqdn]);
+      const fb = collect(rb, (x) => [x.fqdn]);
+      const domains = (set: Set<string>): Set<string> =>
+        new Set([...set].map((f) => f.split('.').slice(1).join('.')));
+      const da = domains(fa);
+      const db = domains(fb);
+      return da.size > 0 && db.size > 0 && ![...da].some((d) => db.has(d));
+    }
+    const na = collect(ra, (x) => [x.name]);
+    const nb = collect(rb, (x) => [x.name]);
+    return na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n));
+  };
 
-  // IP links, only between groups whose names agree (or where one side has no name).
-  const namesOf = (root: number): Set<string> => {
-    const names = new Set<string>();
-    hosts.forEach((h, i) => {
-      if (find(i) === root) {
-        const n = shortName(h.host);
-        if (n) names.add(n);
+  const link = (
+    via: 'hostId' | 'mac' | 'fqdn' | 'name' | 'ip',
+    tokens: (id: Identity) => (string | undefined)[]
+  ): void => {
+    const owner = new Map<string, number>();
+    hosts.forEach((_, i) => {
+      if (split.has(anchors[i]!)) return;
+      for (const token of tokens(ids[i]!)) {
+        if (!token) continue;
+        const o = owner.get(token);
+        if (o === undefined) owner.set(token, i);
+        else if (find(o) !== find(i) && !conflicts(find(o), find(i), via)) union(o, i);
       }
     });
-    return names;
   };
-  const ipOwner = new Map<string, number>();
-  hosts.forEach((h, i) => {
-    for (const ip of h.host.ips.filter(isLinkableIp)) {
-      const owner = ipOwner.get(ip);
-      if (owner === undefined) {
-        ipOwner.set(ip, i);
-        continue;
-      }
-      const a = namesOf(find(owner));
-      const b = namesOf(find(i));
-      const disagree = a.size > 0 && b.size > 0 && ![...a].some((n) => b.has(n));
-      if (!disagree) union(owner, i);
-    }
-  });
+  link('hostId', (x) => x.hostIds);
+  link('mac', (x) => x.macs);
+  link('fqdn', (x) => [x.fqdn]);
+  link('name', (x) => [x.name]);
+  link('ip', (x) => x.ips.filter(isLinkableIp));
 
-  const groups = new Map<number, SourcedHost[]>();
-  hosts.forEach((h, i) => {
+  // Observations the technician split off stay together only with observations of the same anchor.
+  const byAnchor = new Map<string, number>();
+  hosts.forEach((_, i) => {
+    const a = anchors[i]!;
+    if (!split.has(a)) return;
+    const o = byAnchor.get(a);
+    if (o === undefined) byAnchor.set(a, i);
+    else union(o, i);
+  });
+  for (const [a, b] of decisions.merges) {
+    const ia = anchors.indexOf(a);
+    const ib = anchors.indexOf(b);
+    if (ia >= 0 && ib >= 0) union(ia, ib);
+  }
+
+  const groups = new Map<number, number[]>();
+  hosts.forEach((_, i) => {
     const root = find(i);
-    const list = groups.get(root) ?? [];
-    list.push(h);
-    groups.set(root, list);
+    groups.set(root, [...(groups.get(root) ?? []), i]);
   });
 
-  const merged = [...groups.values()].map((members) => ({ asset: buildAsset(members), members }));
+  const merged = [...groups.values()].map((indices) => {
+    const { kept, superseded } = newestPerFormat(indices.map((i) => hosts[i]!));
+    const asset = buildAsset(
+      kept,
+      indices.map((i) => ids[i]!),
+      indices.map((i) => anchors[i]!)
+    );
+    if (superseded.length > 0) asset.superseded = superseded.map(sourceOf);
+    return { asset, members: kept, superseded };
+  });
   merged.sort(
     (a, b) => a.asset.hostname.localeCompare(b.asset.hostname, 'en') || a.asset.id.localeCompare(b.asset.id)
   );
   return merged;
 }
 
-function strongTokens(h: HostObservation): string[] {
-  const tokens: string[] = [];
-  const name = shortName(h);
-  if (name) tokens.push(`name:${name}`);
-  if (h.fqdn && h.fqdn.includes('.')) tokens.push(`fqdn:${h.fqdn.toLowerCase()}`);
-  for (const mac of h.macs) {
-    const m = mac.toLowerCase();
-    if (!/^(00[:-]){5}00$/.test(m)) tokens.push(`mac:${m}`);
-  }
-  return tokens;
+function sourceOf(m: SourcedHost): AssetSource {
+  return {
+    fileId: m.fileId,
+    fileName: m.fileName,
+    format: m.format,
+    hostKey: m.host.key,
+    anchor: observationAnchor(m)
+  };
+}
+
+/** Of several files of one format about the same machine, the newest (by import time, then input order) counts. */
+function newestPerFormat(list: SourcedHost[]): { kept: SourcedHost[]; superseded: SourcedHost[] } {
+  const newestFile = new Map<FileFormat, { fileId: string; at: string; order: number }>();
+  list.forEach((m, order) => {
+    const at = m.importedAt ?? '';
+    const cur = newestFile.get(m.format);
+    if (!cur || at > cur.at || (at === cur.at && order > cur.order))
+      newestFile.set(m.format, { fileId: m.fileId, at, order });
+  });
+  const kept = list.filter((m) => newestFile.get(m.format)!.fileId === m.fileId);
+  return { kept, superseded: list.filter((m) => !kept.includes(m)) };
 }
 
 /** The machine's short name in lower case: NetBIOS-style name, or the first label of its FQDN. */
 export function shortName(h: HostObservation): string | undefined {
-  const raw = h.hostname ?? (h.fqdn && !isIp(h.fqdn) ? h.fqdn.split('.')[0] : undefined);
-  const name = raw?.split('\\').pop()?.trim().toLowerCase();
-  return name && !isIp(name) ? name : undefined;
+  const raw = h.hostname ?? (h.fqdn && !isIp(h.fqdn) ? h.fqdn : undefined);
+  const base = raw?.split('\\').pop()?.trim().toLowerCase();
+  if (!base || isIp(base)) return undefined;
+  return base.split('.')[0] || undefined;
+}
+
+export function normalizeFqdn(fqdn: string | undefined): string | undefined {
+  const f = fqdn?.trim().toLowerCase().replace(/\.$/, '');
+  return f && f.includes('.') && !isIp(f) ? f : undefined;
+}
+
+/** "010.000.000.005" → "10.0.0.5"; IPv6 in its RFC 5952 form ("2001:DB8:0:0::1" → "2001:db8::1"). */
+export function normalizeIp(ip: string): string | undefined {
+  const v = ip
+    .trim()
+    .toLowerCase()
+    .replace(/%.*$/, '')
+    .replace(/^\[|\]$/g, '');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    return parts.every((p) => p <= 255) ? parts.join('.') : undefined;
+  }
+  if (!v.includes(':') || !/^[0-9a-f:.]+$/.test(v)) return undefined;
+  const [head = '', tail] = v.split('::');
+  if (v.split('::').length > 2) return undefined;
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  if (t.length > 0 && t[t.length - 1]!.includes('.')) return v; // IPv4-mapped: keep as written
+  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
+  const groups = [...h, ...Array<string>(Math.max(0, fill)).fill('0'), ...t];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  const words = groups.map((g) => g.replace(/^0+(?=.)/, ''));
+  // Compress the longest run (≥ 2) of zero groups, the first one on a tie.
+  let best = { start: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    if (words[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === '0') j++;
+    if (j - i > best.len && j - i >= 2) best = { start: i, len: j - i };
+    i = j;
+  }
+  if (best.start < 0) return words.join(':');
+  return `${words.slice(0, best.start).join(':')}::${words.slice(best.start + best.len).join(':')}`;
+}
+
+/** Any common spelling of a MAC ("00-1A-2B-3C-4D-5E", "001a.2b3c.4d5e", "001A2B3C4D5E") → "00:1a:2b:3c:4d:5e". */
+export function normalizeMac(mac: string): string | undefined {
+  const hex = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (hex.length !== 12 || /^0+$/.test(hex) || /^f+$/.test(hex)) return undefined;
+  return hex.match(/../g)!.join(':');
 }
 
 function isIp(text: string): boolean {
@@ -138,25 +299,29 @@ function isLinkableIp(ip: string): boolean {
   );
 }
 
-function buildAsset(members: SourcedHost[]): Asset {
+function buildAsset(members: SourcedHost[], identities: Identity[], anchors: string[]): Asset {
   const byAuthority = [...members].sort((a, b) => authority(b.format) - authority(a.format));
   const named = byAuthority.find((m) => m.host.hostname) ?? byAuthority.find((m) => m.host.fqdn);
-  const fqdn = members.map((m) => m.host.fqdn).find((f) => f && f.includes('.') && !isIp(f));
-  const ips = sortIps(unique(members.flatMap((m) => m.host.ips)));
-  const macs = unique(members.flatMap((m) => m.host.macs.map((x) => x.toLowerCase()))).sort();
+  const fqdn = members.map((m) => normalizeFqdn(m.host.fqdn)).find((f) => f !== undefined);
+  const ips = sortIps(unique(identities.flatMap((i) => i.ips)));
+  const macs = unique(identities.flatMap((i) => i.macs)).sort();
+  const unnamed = members[0]!;
   const hostname =
     named?.host.hostname?.split('\\').pop()?.trim() ||
     (fqdn ? fqdn.split('.')[0] : undefined) ||
     ips[0] ||
-    members[0]!.host.key;
+    // A file about one unnamed machine (an os-release, a package list): named after the file.
+    unnamed.fileName.replace(/\.[^.]+$/, '');
 
   const os = mergeOs(members.map((m) => m.host.os).filter((o): o is OsInfo => o !== undefined));
   const installedUpdates = mergeUpdates(members.flatMap((m) => m.host.installedUpdates));
   const software = mergeSoftware(members.flatMap((m) => m.host.software));
   const identity =
-    shortName(members.find((m) => shortName(m.host))?.host ?? members[0]!.host) ??
+    identities.flatMap((i) => i.hostIds).sort()[0] ??
+    identities.map((i) => i.name).find((n) => n !== undefined) ??
+    macs[0] ??
     ips[0] ??
-    members[0]!.host.key;
+    [...anchors].sort()[0]!;
 
   return {
     id: stableId('a', identity),
@@ -166,12 +331,7 @@ function buildAsset(members: SourcedHost[]): Asset {
     macs,
     os,
     role: roleOf(os),
-    sources: members.map((m) => ({
-      fileId: m.fileId,
-      fileName: m.fileName,
-      format: m.format,
-      hostKey: m.host.key
-    })),
+    sources: members.map(sourceOf),
     installedUpdates,
     software
   };

@@ -12,7 +12,7 @@ import type {
   Severity
 } from '../model';
 import { SEVERITIES } from '../model';
-import { mergeHosts, type MergedAsset, type SourcedHost } from './merge';
+import { mergeHosts, type IdentityDecisions, type MergedAsset, type SourcedHost } from './merge';
 import { assessWindows } from './windows';
 
 export interface EngineFile {
@@ -28,6 +28,8 @@ export interface EngineInput {
   files: EngineFile[];
   hosts: SourcedHost[];
   catalog: Catalog;
+  /** Merges and splits the technician made by hand. */
+  decisions?: IdentityDecisions;
 }
 
 export interface EngineProgress {
@@ -43,7 +45,7 @@ export function emptyCounts(): CountsBySeverity {
  * summarises scanner findings. Pure and deterministic: the same input gives the same output, key order included.
  */
 export function computeResults(input: EngineInput, onProgress?: EngineProgress): EngagementResults {
-  const merged = mergeHosts(input.hosts);
+  const merged = mergeHosts(input.hosts, input.decisions);
   const assets: AssetResult[] = merged.map((m, i) => {
     onProgress?.(i, merged.length, m.asset.hostname);
     return assessAsset(m, input.catalog.windowsBuilds, input.asOf);
@@ -69,7 +71,7 @@ export async function computeResultsAsync(
   options: { onProgress?: EngineProgress; isCancelled?: () => boolean; yieldEvery?: number } = {}
 ): Promise<EngagementResults> {
   const every = options.yieldEvery ?? 100;
-  const merged = mergeHosts(input.hosts);
+  const merged = mergeHosts(input.hosts, input.decisions);
   const assets: AssetResult[] = [];
   for (const [i, m] of merged.entries()) {
     if (i % every === 0) {
@@ -171,7 +173,8 @@ function sumCounts(list: CountsBySeverity[]): CountsBySeverity {
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 /**
- * Scanner findings joined with their rule texts, one row per finding instance, for the findings table and exports.
+ * Scanner findings joined with their rule texts, for the findings table and exports: one row per gap. Results from
+ * different files (or scanners) on the same asset that share a CVE are one row with every source listed.
  * Sorted by severity, then host name, then title.
  */
 export function listFindings(
@@ -181,17 +184,20 @@ export function listFindings(
 ): Finding[] {
   const rows: Finding[] = [];
   for (const m of merged) {
+    const assetRows: Finding[] = [];
     for (const member of m.members) {
       member.host.findings.forEach((f, index) => {
         const rule = rules.get(ruleKey(member.fileId, f.ruleId));
-        rows.push({
+        const title = rule?.name ?? `Rule ${f.ruleId}`;
+        const scanner = rule?.scanner ?? member.format;
+        assetRows.push({
           id: `${member.fileId}:${member.host.key}:${index}`,
           assetId: m.asset.id,
           hostname: m.asset.hostname,
           fileId: member.fileId,
-          scanner: rule?.scanner ?? member.format,
+          scanner,
           ruleId: f.ruleId,
-          title: rule?.name ?? `Rule ${f.ruleId}`,
+          title,
           ...(rule?.family ? { family: rule.family } : {}),
           severity: f.severity,
           cves: rule?.cves ?? [],
@@ -201,10 +207,22 @@ export function listFindings(
           ...(f.port !== undefined ? { port: f.port } : {}),
           ...(f.protocol ? { protocol: f.protocol } : {}),
           kbs: [...new Set([...(rule?.kbs ?? []), ...(f.kbs ?? [])])],
-          ...(f.output ? { evidence: f.output } : {})
+          ...(f.output ? { evidence: f.output } : {}),
+          ...(f.package
+            ? {
+                package: {
+                  name: f.package.name,
+                  ...(f.package.version ? { version: f.package.version } : {})
+                }
+              }
+            : {}),
+          ...(f.fixedVersion ? { fixedVersion: f.fixedVersion } : {}),
+          ...(f.state ? { state: f.state } : {}),
+          sources: [{ fileId: member.fileId, scanner, ruleId: f.ruleId, title }]
         });
       });
     }
+    rows.push(...dedupeByCve(assetRows));
   }
   rows.sort(
     (a, b) =>
@@ -214,4 +232,40 @@ export function listFindings(
       a.id.localeCompare(b.id)
   );
   return rows;
+}
+
+/** Joins one asset's rows from different files that name a common CVE; rows of one file stay apart. */
+function dedupeByCve(rows: Finding[]): Finding[] {
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const files = rows.map((r) => new Set([r.fileId]));
+  const owner = new Map<string, number>();
+  rows.forEach((r, i) => {
+    for (const cve of r.cves) {
+      const o = owner.get(cve);
+      if (o === undefined) {
+        owner.set(cve, i);
+        continue;
+      }
+      const ra = find(o);
+      const rb = find(i);
+      if (ra === rb) continue;
+      // Only across files: two results of one scan are two findings, even when they share a CVE.
+      if ([...files[rb]!].some((f) => files[ra]!.has(f))) continue;
+      parent[rb] = ra;
+      for (const f of files[rb]!) files[ra]!.add(f);
+    }
+  });
+  const groups = new Map<number, Finding[]>();
+  rows.forEach((r, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), r]));
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0]!;
+    const lead = [...group].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])[0]!;
+    return {
+      ...lead,
+      cves: [...new Set(group.flatMap((r) => r.cves))].sort(),
+      kbs: [...new Set(group.flatMap((r) => r.kbs))].sort(),
+      sources: group.flatMap((r) => r.sources)
+    };
+  });
 }

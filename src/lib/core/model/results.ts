@@ -18,7 +18,9 @@ export const assetSourceSchema = z.object({
   fileId: z.string(),
   fileName: z.string(),
   format: fileFormatSchema,
-  hostKey: z.string()
+  hostKey: z.string(),
+  /** Stable name of the observation, used by the technician's merge/split decisions. */
+  anchor: z.string()
 });
 
 /** One machine of the client's estate, merged from every file that saw it. */
@@ -33,6 +35,8 @@ export const assetSchema = z.object({
   os: osInfoSchema,
   role: assetRoleSchema,
   sources: z.array(assetSourceSchema),
+  /** Files about this machine replaced by a newer file of the same format. */
+  superseded: z.array(assetSourceSchema).optional(),
   installedUpdates: z.array(installedUpdateSchema),
   software: z.array(softwareSchema)
 });
@@ -99,7 +103,19 @@ export const findingSchema = z.object({
   protocol: z.string().optional(),
   kbs: z.array(z.string()),
   /** Evidence as the scanner wrote it. */
-  evidence: z.string().optional()
+  evidence: z.string().optional(),
+  /** Affected package for software-composition findings. */
+  package: z.object({ name: z.string(), version: z.string().optional() }).optional(),
+  fixedVersion: z.string().optional(),
+  /** As the source says; not_affected and fixed are listed but are not gaps. */
+  state: z.string().optional(),
+  /**
+   * Every scanner result behind this row: the same CVE on the same asset from two scanners is one gap with
+   * both sources listed.
+   */
+  sources: z.array(
+    z.object({ fileId: z.string(), scanner: z.string(), ruleId: z.string(), title: z.string() })
+  )
 });
 
 export type CatalogPartInfo = z.infer<typeof catalogPartInfoSchema>;

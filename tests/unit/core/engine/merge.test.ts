@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mergeHosts, type HostObservation, type SourcedHost } from '../../../../src/lib/core';
+import {
+  mergeHosts,
+  normalizeIp,
+  normalizeMac,
+  observationAnchor,
+  type HostObservation,
+  type SourcedHost
+} from '../../../../src/lib/core';
 
 function host(partial: Partial<HostObservation> & { key: string }): HostObservation {
   return {
@@ -85,5 +92,112 @@ describe('merging hosts into assets', () => {
     const two = mergeHosts([b, a]).map((m) => m.asset.id);
     expect(one).toEqual(two);
     expect(new Set(one).size).toBe(2);
+  });
+});
+
+describe('asset identity rules', () => {
+  it('keeps two machines apart when the same tool gives them different host ids, even with one name', () => {
+    const merged = mergeHosts([
+      from('nessus-v2', 'f1', host({ key: 'a', hostname: 'PC-01', hostIds: ['qualys:111'] })),
+      from('nessus-v2', 'f2', host({ key: 'b', hostname: 'PC-01', hostIds: ['qualys:222'] }))
+    ]);
+    expect(merged).toHaveLength(2);
+  });
+
+  it('joins a renamed machine by its MAC address, written in any spelling', () => {
+    const merged = mergeHosts([
+      from('nessus-v2', 'f1', host({ key: 'a', hostname: 'PC-OLD', macs: ['00-1A-2B-3C-4D-5E'] })),
+      from('systeminfo-text', 'f2', host({ key: 'b', hostname: 'PC-NEW', macs: ['001a.2b3c.4d5e'] }))
+    ]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.asset.macs).toEqual(['00:1a:2b:3c:4d:5e']);
+  });
+
+  it('keeps same-named machines in different domains apart', () => {
+    const merged = mergeHosts([
+      from('nessus-v2', 'f1', host({ key: 'a', hostname: 'PC1', fqdn: 'pc1.branch-a.local' })),
+      from('nessus-v2', 'f2', host({ key: 'b', hostname: 'PC1', fqdn: 'pc1.branch-b.local' }))
+    ]);
+    expect(merged).toHaveLength(2);
+  });
+
+  it('matches IPv6 addresses in any notation and ignores a domain suffix on the host name', () => {
+    const merged = mergeHosts([
+      from('nessus-v2', 'f1', host({ key: 'x', ips: ['2001:DB8:0:0:0:0:0:1'] })),
+      from('systeminfo-text', 'f2', host({ key: 'SRV', hostname: 'SRV.corp.local', ips: ['2001:db8::1'] }))
+    ]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.asset.ips).toEqual(['2001:db8::1']);
+  });
+
+  it('lets a newer file of the same format replace an older one for the same machine', () => {
+    const older = from(
+      'systeminfo-text',
+      'old',
+      host({ key: 'PC', hostname: 'PC', installedUpdates: [{ kb: 'KB1000001' }] })
+    );
+    const newer = from(
+      'systeminfo-text',
+      'new',
+      host({ key: 'PC', hostname: 'PC', installedUpdates: [{ kb: 'KB2000002' }] })
+    );
+    const merged = mergeHosts([
+      { ...newer, importedAt: '2026-11-24T10:00:00Z' },
+      { ...older, importedAt: '2026-11-24T09:00:00Z' }
+    ]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.asset.installedUpdates).toEqual([{ kb: 'KB2000002' }]);
+    expect(merged[0]!.superseded.map((m) => m.fileId)).toEqual(['old']);
+  });
+
+  it('applies the technician’s merge and split decisions, which survive a re-import of the same file', () => {
+    const a = from('nessus-v2', 'f1', host({ key: '10.0.0.5', ips: ['10.0.0.5'] }));
+    const b = from('systeminfo-text', 'f2', host({ key: 'LAPTOP', hostname: 'LAPTOP' }));
+    const c = from('systeminfo-text', 'f3', host({ key: 'KIOSK', hostname: 'KIOSK', ips: ['10.0.0.5'] }));
+    expect(mergeHosts([a, b, c])).toHaveLength(2); // a joins c by IP
+    const decisions = {
+      merges: [[observationAnchor(a), observationAnchor(b)] as [string, string]],
+      splits: [observationAnchor(c)]
+    };
+    const merged = mergeHosts([a, b, c], decisions);
+    expect(merged.map((m) => m.asset.hostname).sort()).toEqual(['KIOSK', 'LAPTOP']);
+    expect(
+      merged
+        .find((m) => m.asset.hostname === 'LAPTOP')!
+        .members.map((m) => m.fileId)
+        .sort()
+    ).toEqual(['f1', 'f2']);
+    // The same files imported again get new file ids but the same anchors.
+    const again = mergeHosts(
+      [
+        { ...a, fileId: 'g1' },
+        { ...b, fileId: 'g2' },
+        { ...c, fileId: 'g3' }
+      ],
+      decisions
+    );
+    expect(again.map((m) => m.asset.hostname).sort()).toEqual(['KIOSK', 'LAPTOP']);
+  });
+
+  it('names an asset from an unnamed one-machine file after the file', () => {
+    const merged = mergeHosts([from('dpkg-status', 'f1', host({ key: 'local' }))]);
+    expect(merged[0]!.asset.hostname).toBe('f1');
+  });
+});
+
+describe('address normalisation', () => {
+  it('writes IPv4 without leading zeros and IPv6 in RFC 5952 form', () => {
+    expect(normalizeIp('010.000.000.005')).toBe('10.0.0.5');
+    expect(normalizeIp('2001:0DB8:0000:0000:0000:ff00:0042:8329')).toBe('2001:db8::ff00:42:8329');
+    expect(normalizeIp('fe80::1%eth0')).toBe('fe80::1');
+    expect(normalizeIp('2001:db8:0:1:0:0:0:1')).toBe('2001:db8:0:1::1');
+    expect(normalizeIp('999.1.1.1')).toBeUndefined();
+    expect(normalizeIp('not an ip')).toBeUndefined();
+  });
+
+  it('reads MAC addresses in dash, dot and bare forms, and ignores all-zero ones', () => {
+    expect(normalizeMac('00-1A-2B-3C-4D-5E')).toBe('00:1a:2b:3c:4d:5e');
+    expect(normalizeMac('001A2B3C4D5E')).toBe('00:1a:2b:3c:4d:5e');
+    expect(normalizeMac('00:00:00:00:00:00')).toBeUndefined();
   });
 });

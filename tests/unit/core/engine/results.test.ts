@@ -94,3 +94,56 @@ describe('engagement results, computed step by step', () => {
     ).rejects.toBeInstanceOf(CancelledError);
   });
 });
+
+describe('findings de-duplication', () => {
+  it('lists the same CVE on the same asset from two scanners once, with both sources', async () => {
+    const { listFindings, mergeHosts } = await import('../../../../src/lib/core');
+    const base = {
+      ips: ['10.0.0.5'],
+      macs: [],
+      installedUpdates: [],
+      software: [],
+      pendingUpdates: []
+    };
+    const nessusHost = {
+      ...base,
+      key: '10.0.0.5',
+      hostname: 'PC-01',
+      findings: [
+        { ruleId: '500001', severity: 'critical' as const },
+        { ruleId: '500009', severity: 'medium' as const }
+      ]
+    };
+    const openvasHost = {
+      ...base,
+      key: '10.0.0.5',
+      findings: [{ ruleId: '1.3.6.1.4.1', severity: 'high' as const }]
+    };
+    const rule = (ruleId: string, scanner: string, name: string, cves: string[]) => ({
+      ruleId,
+      scanner,
+      name,
+      severity: 'high' as const,
+      cves,
+      kbs: [],
+      xrefs: [],
+      references: []
+    });
+    const rules = new Map([
+      ['f1|500001', rule('500001', 'nessus', 'KB5087544 missing', ['CVE-2026-21001', 'CVE-2026-21002'])],
+      ['f1|500009', rule('500009', 'nessus', 'Other issue', ['CVE-2026-21001'])],
+      ['f2|1.3.6.1.4.1', rule('1.3.6.1.4.1', 'openvas', 'Windows update missing', ['CVE-2026-21002'])]
+    ]);
+    const merged = mergeHosts([
+      { fileId: 'f1', fileName: 'a.nessus', format: 'nessus-v2', host: nessusHost },
+      { fileId: 'f2', fileName: 'b.xml', format: 'openvas-xml', host: openvasHost }
+    ]);
+    const rows = listFindings(merged, rules, (f, r) => `${f}|${r}`);
+    // Two nessus results stay two rows (one scan), the OpenVAS one joins the first by CVE-2026-21002.
+    expect(rows).toHaveLength(2);
+    const joined = rows.find((r) => r.sources.length === 2)!;
+    expect(joined.sources.map((s) => s.scanner).sort()).toEqual(['nessus', 'openvas']);
+    expect(joined.severity).toBe('critical');
+    expect(joined.cves).toEqual(['CVE-2026-21001', 'CVE-2026-21002']);
+  });
+});

@@ -57,7 +57,8 @@ export function asset(spec: AssetSpec): AssetResult {
           fileId: 'file-sysinfo',
           fileName: 'systeminfo.csv',
           format: 'systeminfo-csv',
-          hostKey: spec.hostname
+          hostKey: spec.hostname,
+          anchor: `systeminfo-csv|${spec.hostname.toLowerCase()}`
         }
       ],
       installedUpdates: [],
