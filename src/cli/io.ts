@@ -2,6 +2,9 @@ import { createReadStream, existsSync, openSync, readSync, closeSync, statSync, 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
+  isZip,
+  listZip,
+  readZip,
   createStreamParser,
   createTally,
   detectFormat,
@@ -40,15 +43,84 @@ function readHead(path: string): Uint8Array {
 /**
  * Reads an export from disk in chunks with the same detection, parsers and counting as the app.
  * keepHosts=false keeps only the counts (inspect), so big files never sit in memory.
+ * A zip of several exports gives one result per entry (an archive that is itself a format gives one).
  */
-export async function readExport(path: string, name: string, keepHosts: boolean): Promise<ReadFileResult> {
+export async function readExport(path: string, name: string, keepHosts: boolean): Promise<ReadFileResult[]> {
+  const head = readHead(path);
+  if (!isZip(head)) {
+    return [await readChunks(head, name, createReadStream(path, { highWaterMark: 1024 * 1024 }), keepHosts)];
+  }
+  return readArchive(new Uint8Array(readFileSync(path)), name, keepHosts);
+}
+
+async function readArchive(bytes: Uint8Array, name: string, keepHosts: boolean): Promise<ReadFileResult[]> {
+  const listed = listZip(bytes);
+  const head = bytes.subarray(0, SNIFF_BYTES);
+  const claimed = detectFormat(
+    head,
+    name,
+    listed.value.map((e) => e.name)
+  );
+  if (listed.issues.length === 0 && claimed.format) {
+    return [
+      await readChunks(
+        head,
+        name,
+        chunksOf(bytes),
+        keepHosts,
+        listed.value.map((e) => e.name)
+      )
+    ];
+  }
+  const read = readZip(bytes);
+  if (read.issues.length > 0) return [failed(name, read.issues)];
+  const results: ReadFileResult[] = [];
+  for (const entry of read.value) {
+    const entryName = `${name}/${entry.name}`;
+    if (isZip(entry.bytes)) results.push(failed(entryName, [nestedArchive(entryName)]));
+    else
+      results.push(
+        await readChunks(entry.bytes.subarray(0, SNIFF_BYTES), entryName, chunksOf(entry.bytes), keepHosts)
+      );
+  }
+  return results;
+}
+
+function* chunksOf(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += 1024 * 1024) yield bytes.subarray(i, i + 1024 * 1024);
+}
+
+function failed(name: string, problems: Problem[]): ReadFileResult {
+  return {
+    file: name,
+    format: null,
+    counts: { assets: 0, findings: 0, installedUpdates: 0, software: 0, pendingUpdates: 0 },
+    hosts: [],
+    rules: [],
+    problems
+  };
+}
+
+function nestedArchive(name: string): Problem {
+  return {
+    severity: 'error',
+    code: 'nested-archive',
+    message: `${name} is an archive inside an archive: unzip it and import its files.`
+  };
+}
+
+async function readChunks(
+  head: Uint8Array,
+  name: string,
+  chunks: AsyncIterable<unknown> | Iterable<Uint8Array>,
+  keepHosts: boolean,
+  zipEntries?: string[]
+): Promise<ReadFileResult> {
   const tally = createTally();
   const hosts: HostObservation[] = [];
   const rules: ScannerRule[] = [];
-  const detection = detectFormat(readHead(path), name);
-  if (!detection.format) {
-    return { file: name, format: null, counts: tally.counts, hosts, rules, problems: [detection.problem] };
-  }
+  const detection = detectFormat(head, name, zipEntries);
+  if (!detection.format) return failed(name, [detection.problem]);
   const parser = createStreamParser(detection.format, {
     host(h) {
       tally.add(h);
@@ -59,9 +131,7 @@ export async function readExport(path: string, name: string, keepHosts: boolean)
       if (keepHosts) rules.push(r);
     }
   });
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    parser.write(chunk as Uint8Array);
-  }
+  for await (const chunk of chunks) parser.write(chunk as Uint8Array);
   parser.end();
   return {
     file: name,

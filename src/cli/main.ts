@@ -6,11 +6,13 @@ import {
   computeResults,
   engagementSchema,
   FORMAT_LABELS,
+  SEVERITIES,
+  type ImportCounts,
   toCanonicalJson,
   type Problem,
   type SourcedHost
 } from '../lib/core';
-import { isFile, loadCatalogFrom, readExport, reportFonts } from './io';
+import { isFile, loadCatalogFrom, readExport, reportFonts, type ReadFileResult } from './io';
 import { version } from './version';
 
 const USAGE = `Patchfield ${version} — patch assessments from scanner and inventory exports
@@ -50,42 +52,79 @@ async function inspect(args: string[]): Promise<Exit> {
   if (!path || positionals.length > 1) return fail('inspect takes exactly one file.\n\n' + USAGE);
   if (!isFile(path)) return fail(`${path}: no such file.`);
   const name = basename(path);
-  let result;
+  let results: ReadFileResult[];
   try {
-    result = await readExport(path, name, false);
+    results = await readExport(path, name, false);
   } catch (e) {
     return fail(`${name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const hasError = result.problems.some((p) => p.severity === 'error');
-  const out = {
-    file: name,
-    format: result.format,
-    formatVersion: result.formatVersion ?? null,
-    counts: result.counts,
-    assets: result.hosts.map((h) => ({
+  const archive = results.length !== 1 || results[0]!.file !== name;
+  const json = (r: ReadFileResult) => ({
+    file: r.file,
+    format: r.format,
+    formatVersion: r.formatVersion ?? null,
+    counts: r.counts,
+    assets: r.hosts.map((h) => ({
       hostname: h.hostname ?? h.fqdn ?? h.key,
       ips: h.ips,
       os: { name: h.os?.name ?? null, build: h.os?.build ?? null }
     })),
-    problems: result.problems.map((p) => ({ severity: p.severity, message: p.message, line: p.line ?? null }))
-  };
+    problems: r.problems.map((p) => ({
+      severity: p.severity,
+      message: p.message,
+      line: p.line ?? null,
+      ...(p.count ? { count: p.count, lines: p.lines ?? [] } : {})
+    }))
+  });
+  // A zip of several exports: one entry per file, and the counts summed.
+  const out = archive
+    ? {
+        file: name,
+        format: 'zip',
+        formatVersion: null,
+        counts: sumCounts(results.filter((r) => r.format !== null).map((r) => r.counts)),
+        assets: results.flatMap((r) => json(r).assets),
+        problems: results.flatMap((r) =>
+          json(r).problems.map((p) => ({ ...p, message: `${r.file}: ${p.message}` }))
+        ),
+        entries: results.map(json)
+      }
+    : json(results[0]!);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    const c = result.counts;
-    process.stdout.write(
-      `${name}: ${result.format ? FORMAT_LABELS[result.format] : 'not a supported format'}\n` +
-        `  ${c.assets} assets, ${c.findings} findings, ${c.installedUpdates} installed updates, ${c.software} software, ${c.pendingUpdates} pending updates\n`
-    );
+    for (const r of results) {
+      const c = r.counts;
+      process.stdout.write(
+        `${r.file}: ${r.format ? FORMAT_LABELS[r.format] : 'not a supported format'}\n` +
+          `  ${c.assets} assets, ${c.findings} findings, ${c.installedUpdates} installed updates, ${c.software} software, ${c.pendingUpdates} pending updates\n`
+      );
+    }
   }
-  if (!result.format || hasError) {
+  const readable = results.filter((r) => r.format && !r.problems.some((p) => p.severity === 'error'));
+  for (const r of results)
     printProblems(
-      name,
-      result.problems.filter((p) => p.severity === 'error')
+      r.file,
+      r.problems.filter((p) => p.severity === 'error')
     );
-    return 2;
+  // A single file: exit 2 when it could not be read. An archive: exit 2 only when none of its files could.
+  return (archive ? readable.length > 0 : readable.length === 1) ? 0 : 2;
+}
+
+function sumCounts(list: ImportCounts[]): ImportCounts {
+  const total: ImportCounts = { assets: 0, findings: 0, installedUpdates: 0, software: 0, pendingUpdates: 0 };
+  for (const c of list) {
+    total.assets += c.assets;
+    total.findings += c.findings;
+    total.installedUpdates += c.installedUpdates;
+    total.software += c.software;
+    total.pendingUpdates += c.pendingUpdates;
+    if (c.bySeverity) {
+      total.bySeverity ??= { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+      for (const k of SEVERITIES) total.bySeverity[k] += c.bySeverity[k];
+    }
   }
-  return 0;
+  return total;
 }
 
 async function assess(args: string[]): Promise<Exit> {
@@ -121,16 +160,16 @@ async function assess(args: string[]): Promise<Exit> {
   let failed = 0;
   for (const [i, path] of positionals.entries()) {
     if (!isFile(path)) return fail(`${path}: no such file.`);
-    const name = basename(path);
-    const read = await readExport(path, name, true);
-    printProblems(name, read.problems);
-    if (!read.format || read.problems.some((p) => p.severity === 'error')) {
-      failed += 1;
-      continue;
+    for (const [j, read] of (await readExport(path, basename(path), true)).entries()) {
+      printProblems(read.file, read.problems);
+      if (!read.format || read.problems.some((p) => p.severity === 'error')) {
+        failed += 1;
+        continue;
+      }
+      const fileId = j === 0 ? `f${i + 1}` : `f${i + 1}.${j}`;
+      files.push({ id: fileId, name: read.file, format: read.format });
+      for (const host of read.hosts) hosts.push({ fileId, fileName: read.file, format: read.format, host });
     }
-    const fileId = `f${i + 1}`;
-    files.push({ id: fileId, name, format: read.format });
-    for (const host of read.hosts) hosts.push({ fileId, fileName: name, format: read.format, host });
   }
   if (files.length === 0) return fail('none of the files could be read.');
 

@@ -16,7 +16,7 @@ import {
 import { isImportRunning } from './import-lock';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
 import {
-  importFile,
+  importSource,
   rereadFile,
   type ImportOutcome,
   type ImportProgress,
@@ -85,14 +85,14 @@ export function createEngineApi(env: EngineEnv) {
             continue;
           }
           outcomes.push(
-            await importFile(
+            ...(await importSource(
               env.db(),
               engagementId,
               source,
               token,
               (p) => onProgress?.({ ...p, fileIndex, fileCount: sources.length }),
               now
-            )
+            ))
           );
         }
       } finally {

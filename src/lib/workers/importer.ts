@@ -1,6 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
+  isZip,
+  listZip,
+  readZip,
   createStreamParser,
   createTally,
   detectFormat,
@@ -151,7 +154,12 @@ export async function importFile(
     };
   }
 
-  const detection = detectFormat(head, source.name);
+  let zipEntries: string[] | undefined;
+  if (isZip(head)) {
+    const listed = listZip(new Uint8Array(await source.blob.arrayBuffer()));
+    zipEntries = listed.value.map((e) => e.name);
+  }
+  const detection = detectFormat(head, source.name, zipEntries);
   const fileId = newId('f');
   return withImportLock(fileId, async () => {
     await storeRawFile(
@@ -187,6 +195,90 @@ export async function importFile(
       report
     );
   });
+}
+
+/** Archives bigger than this are refused whole: unzip them first (the tab has a few hundred MB at most). */
+const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Imports what the technician picked: a file, or a zip of several exports, each imported in turn as its own file.
+ * An archive that is itself a format (the Defender export) is imported as one file.
+ */
+export async function importSource(
+  db: PatchfieldDB,
+  engagementId: string,
+  source: ImportSource,
+  token: CancelToken,
+  onProgress: (p: Omit<ImportProgress, 'fileIndex' | 'fileCount'>) => void,
+  now: () => Date = () => new Date(),
+  depth = 0
+): Promise<ImportOutcome[]> {
+  const head = new Uint8Array(await source.blob.slice(0, 4).arrayBuffer());
+  if (!isZip(head) || depth > 1) return [await importFile(db, engagementId, source, token, onProgress, now)];
+  if (source.size > MAX_ARCHIVE_BYTES) {
+    return [
+      {
+        name: source.name,
+        status: 'failed',
+        format: null,
+        problems: [
+          {
+            severity: 'error',
+            code: 'archive-too-large',
+            message: `${source.name} is a ${Math.round(source.size / 1048576)} MB archive, too large to open on this device. Unzip it and import the files themselves.`
+          }
+        ]
+      }
+    ];
+  }
+  const bytes = new Uint8Array(await source.blob.arrayBuffer());
+  const listed = listZip(bytes);
+  const claimed = detectFormat(
+    head,
+    source.name,
+    listed.value.map((e) => e.name)
+  );
+  if (listed.issues.length === 0 && claimed.format) {
+    return [await importFile(db, engagementId, source, token, onProgress, now)];
+  }
+  const read = readZip(bytes);
+  if (read.issues.length > 0)
+    return [{ name: source.name, status: 'failed', format: null, problems: read.issues }];
+  const outcomes: ImportOutcome[] = [];
+  for (const entry of read.value) {
+    if (token.cancelled) {
+      outcomes.push({
+        name: `${source.name}/${entry.name}`,
+        status: 'cancelled',
+        format: null,
+        problems: []
+      });
+      continue;
+    }
+    const blob = new Blob([entry.bytes as Uint8Array<ArrayBuffer>]);
+    outcomes.push(
+      ...(await importSource(
+        db,
+        engagementId,
+        { name: `${source.name}/${entry.name}`, size: blob.size, blob },
+        token,
+        onProgress,
+        now,
+        depth + 1
+      ))
+    );
+  }
+  if (outcomes.length === 0) {
+    outcomes.push({
+      name: source.name,
+      status: 'failed',
+      format: null,
+      problems: [
+        { severity: 'error', code: 'archive-empty', message: `${source.name} holds no files to import.` }
+      ]
+    });
+  }
+  return outcomes;
 }
 
 /** Reads an already stored raw file again (after a failure, a cancel, or a parser improvement). */

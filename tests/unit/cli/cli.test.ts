@@ -188,3 +188,33 @@ describe('patchfield CLI', () => {
     }
   });
 });
+
+describe('patchfield CLI on archives', () => {
+  it('inspects a zip of several exports: one entry per file, counts summed, exit 0', async () => {
+    const { zipSync } = await import('fflate');
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'pf-zip-'));
+    const path = join(dir, 'visit.zip');
+    writeFileSync(
+      path,
+      zipSync({
+        'office.nessus': new Uint8Array(readFileSync(fixture('e2e', 'office.nessus'))),
+        'pcs/PC-RECEPTION-systeminfo.txt': new Uint8Array(
+          readFileSync(fixture('e2e', 'PC-RECEPTION-systeminfo.txt'))
+        ),
+        'notes.txt': new Uint8Array(readFileSync(fixture('e2e', 'not-an-export.txt')))
+      })
+    );
+    const r = cli(['inspect', path, '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as InspectJson & { entries: InspectJson[] };
+    expect(json.format).toBe('zip');
+    expect(json.entries.map((e) => [e.file, e.format])).toEqual([
+      ['visit.zip/office.nessus', 'nessus-v2'],
+      ['visit.zip/pcs/PC-RECEPTION-systeminfo.txt', 'systeminfo-text'],
+      ['visit.zip/notes.txt', null]
+    ]);
+    expect(json.counts).toMatchObject({ assets: 3, findings: 5, installedUpdates: 6 });
+    expect(r.stderr).toContain('notes.txt');
+  });
+});

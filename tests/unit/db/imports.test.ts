@@ -271,3 +271,49 @@ describe('stored results', () => {
     expect((await db.catalog.get('windows-builds'))!.data.rows).toHaveLength(13);
   });
 });
+
+describe('archives', () => {
+  it('imports each export inside a zip as its own file, under the archive’s name', async () => {
+    const { zipSync } = await import('fflate');
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const zip = zipSync({
+      'visit/office.nessus': new Uint8Array(readFileSync(fixture('e2e', 'office.nessus'))),
+      'visit/pcs/PC-RECEPTION-systeminfo.txt': new Uint8Array(
+        readFileSync(fixture('e2e', 'PC-RECEPTION-systeminfo.txt'))
+      ),
+      'visit/notes.txt': new Uint8Array(readFileSync(fixture('e2e', 'not-an-export.txt'))),
+      '__MACOSX/visit/._office.nessus': new Uint8Array([0, 5, 22, 7])
+    });
+    const blob = new Blob([zip]);
+    const outcomes = await api.importFiles(e.id, [{ name: 'visit.zip', size: blob.size, blob }], 'z');
+    expect(outcomes.map((o) => [o.name, o.status])).toEqual([
+      ['visit.zip/visit/office.nessus', 'done'],
+      ['visit.zip/visit/pcs/PC-RECEPTION-systeminfo.txt', 'done'],
+      ['visit.zip/visit/notes.txt', 'failed']
+    ]);
+    const results = await api.assess(e.id);
+    expect(results.assets.map((a) => a.asset.hostname)).toEqual(['PC-RECEPTION', 'SRV-FILES']);
+  });
+
+  it('refuses a zip bomb before inflating it, with a message', async () => {
+    const { zipSync } = await import('fflate');
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const zip = zipSync({ 'huge.txt': new Uint8Array(64 * 1024 * 1024) }, { level: 9 });
+    expect(zip.length).toBeLessThan(1024 * 1024);
+    const blob = new Blob([zip]);
+    const [outcome] = await api.importFiles(e.id, [{ name: 'bomb.zip', size: blob.size, blob }], 'b');
+    expect(outcome).toMatchObject({ status: 'failed', problems: [{ code: 'zip-bomb' }] });
+    expect(await db.files.count()).toBe(0);
+  });
+
+  it('refuses a damaged zip with a message', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const blob = new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8])]);
+    const [outcome] = await api.importFiles(e.id, [{ name: 'cut.zip', size: blob.size, blob }], 'c');
+    expect(outcome!.status).toBe('failed');
+    expect(outcome!.problems[0]!.message).toMatch(/damaged/);
+  });
+});
