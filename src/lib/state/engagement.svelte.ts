@@ -1,8 +1,17 @@
-import type { Engagement, EngagementResults, ImportedFile } from '$lib/core';
+import {
+  NO_DECISIONS,
+  type Engagement,
+  type EngagementResults,
+  type IdentityDecisions,
+  type ImportedFile
+} from '$lib/core';
 import {
   deleteImportedFile,
   getDb,
+  getDecisions,
   getEngagement,
+  recordMerge,
+  recordSplit,
   listCatalogParts,
   listFiles,
   type CatalogRecord
@@ -15,6 +24,7 @@ export class EngagementView {
   readonly engagement: Live<Engagement | undefined>;
   readonly files: Live<ImportedFile[]>;
   readonly catalog: Live<CatalogRecord[]>;
+  readonly decisions: Live<IdentityDecisions>;
   results = $state<EngagementResults | null>(null);
   assessing = $state(false);
   assessLine = $state('');
@@ -27,13 +37,19 @@ export class EngagementView {
   readonly inputsKey = $derived.by(() => {
     const done = this.files.current.filter((f) => f.status === 'done').map((f) => f.id);
     const cat = this.catalog.current.map((c) => `${c.part}@${c.importedAt}`);
-    return JSON.stringify([done.sort(), cat, this.engagement.current?.visitDate ?? null]);
+    return JSON.stringify([
+      done.sort(),
+      cat,
+      this.decisions.current,
+      this.engagement.current?.visitDate ?? null
+    ]);
   });
 
   constructor(readonly id: string) {
     this.engagement = new Live(() => getEngagement(getDb(), id), undefined);
     this.files = new Live(() => listFiles(getDb(), id), []);
     this.catalog = new Live(() => listCatalogParts(getDb()), []);
+    this.decisions = new Live(() => getDecisions(getDb(), id), NO_DECISIONS);
     $effect(() => {
       const key = this.inputsKey;
       if (!this.engagement.loaded || !this.files.loaded || !this.engagement.current) return;
@@ -82,6 +98,16 @@ export class EngagementView {
   async reassess(): Promise<void> {
     this.lastKey = '';
     await this.assess(this.inputsKey);
+  }
+
+  /** The technician says two observations are one machine; stored, so it holds after re-imports. */
+  async mergeAssets(anchor: string, otherAnchor: string): Promise<void> {
+    await recordMerge(getDb(), this.id, anchor, otherAnchor);
+  }
+
+  /** The technician says a file's view is a machine of its own. */
+  async splitAsset(anchor: string): Promise<void> {
+    await recordSplit(getDb(), this.id, anchor);
   }
 
   async removeFile(fileId: string): Promise<void> {
