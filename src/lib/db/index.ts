@@ -7,6 +7,7 @@ export * from './catalog';
 export * from './results';
 export * from './settings';
 export * from './decisions';
+export * from './csv-presets';
 
 let instance: PatchfieldDB | undefined;
 

@@ -1,4 +1,9 @@
 import {
+  guessCsvMapping,
+  headerSignature,
+  mappingProblems,
+  previewCsv,
+  type CsvMapping,
   buildReport,
   parseWindowsBuildsCsv,
   decodeText,
@@ -11,6 +16,7 @@ import {
   getSettings,
   purgeInterruptedImports,
   saveCatalogPart,
+  saveCsvPreset,
   type PatchfieldDB
 } from '../db';
 import { isImportRunning } from './import-lock';
@@ -109,6 +115,45 @@ export function createEngineApi(env: EngineEnv) {
       try {
         return await rereadFile(env.db(), fileId, tokenFor(jobId), (p) =>
           onProgress?.({ ...p, fileIndex: 0, fileCount: 1 })
+        );
+      } finally {
+        cancelled.delete(jobId);
+      }
+    },
+
+    /** Header, first rows and a guessed mapping of a stored table that no format claimed. */
+    async previewCsvFile(
+      fileId: string
+    ): Promise<{ header: string[]; rows: string[][]; guess: CsvMapping; problems: string[] } | undefined> {
+      const raw = await env.db().rawFiles.get(fileId);
+      if (!raw) return undefined;
+      const preview = previewCsv(new Uint8Array(await raw.blob.slice(0, 256 * 1024).arrayBuffer()));
+      if (!preview) return undefined;
+      const guess = guessCsvMapping(preview.header);
+      return { header: preview.header, rows: preview.rows, guess, problems: mappingProblems(guess) };
+    },
+
+    /** Saves the technician's mapping as a named preset and reads the file with it. */
+    async applyCsvMapping(
+      fileId: string,
+      mapping: CsvMapping,
+      presetName: string,
+      jobId: string,
+      onProgress?: (p: ImportProgress) => void
+    ): Promise<ImportOutcome> {
+      const db = env.db();
+      const raw = await db.rawFiles.get(fileId);
+      const preview = raw
+        ? previewCsv(new Uint8Array(await raw.blob.slice(0, 256 * 1024).arrayBuffer()))
+        : undefined;
+      if (preview) await saveCsvPreset(db, presetName, headerSignature(preview.header), mapping, now());
+      try {
+        return await rereadFile(
+          db,
+          fileId,
+          tokenFor(jobId),
+          (p) => onProgress?.({ ...p, fileIndex: 0, fileCount: 1 }),
+          mapping
         );
       } finally {
         cancelled.delete(jobId);

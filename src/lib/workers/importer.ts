@@ -1,6 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
+  bufferedParser,
+  headerSignature,
+  parseMappedCsv,
+  previewCsv,
+  withValidation,
+  type CsvMapping,
+  type ObservationSink,
   isZip,
   listZip,
   readZip,
@@ -16,6 +23,7 @@ import {
 } from '../core';
 import { withImportLock } from './import-lock';
 import {
+  findCsvPreset,
   ImportAbandonedError,
   abandonImport,
   findSameBytes,
@@ -159,7 +167,7 @@ export async function importFile(
     const listed = listZip(new Uint8Array(await source.blob.arrayBuffer()));
     zipEntries = listed.value.map((e) => e.name);
   }
-  const detection = detectFormat(head, source.name, zipEntries);
+  const detection = await resolveFormat(db, head, source.name, zipEntries);
   const fileId = newId('f');
   return withImportLock(fileId, async () => {
     await storeRawFile(
@@ -192,9 +200,43 @@ export async function importFile(
       detection.format,
       source,
       token,
-      report
+      report,
+      detection.mapping
     );
   });
+}
+
+type Resolved =
+  | { format: FileFormat; mapping?: CsvMapping; problem?: undefined }
+  | { format: null; problem: Problem; mapping?: undefined };
+
+/**
+ * The format of a file: detected by content; a table no format claims is read with a saved column mapping for its
+ * header (or the one given), and otherwise waits for the technician to map its columns.
+ */
+async function resolveFormat(
+  db: PatchfieldDB,
+  head: Uint8Array,
+  name: string,
+  zipEntries?: string[],
+  mapping?: CsvMapping
+): Promise<Resolved> {
+  if (mapping) return { format: 'generic-csv', mapping };
+  const detection = detectFormat(head, name, zipEntries);
+  if (detection.format || detection.problem.code !== 'unknown-format') return detection;
+  const preview = previewCsv(head);
+  if (!preview) return detection;
+  const preset = await findCsvPreset(db, headerSignature(preview.header));
+  if (preset) return { format: 'generic-csv', mapping: preset.mapping };
+  const columns = preview.header.slice(0, 6).join(', ');
+  return {
+    format: null,
+    problem: {
+      severity: 'error',
+      code: 'needs-mapping',
+      message: `${name} looks like a table exported from an RMM or inventory tool (${preview.header.length} columns: ${columns}${preview.header.length > 6 ? ', …' : ''}). Use “Map columns” to say which column holds what; the mapping is saved for the next file with these columns.`
+    }
+  };
 }
 
 /** Archives bigger than this are refused whole: unzip them first (the tab has a few hundred MB at most). */
@@ -286,7 +328,8 @@ export async function rereadFile(
   db: PatchfieldDB,
   fileId: string,
   token: CancelToken,
-  onProgress: (p: Omit<ImportProgress, 'fileIndex' | 'fileCount'>) => void
+  onProgress: (p: Omit<ImportProgress, 'fileIndex' | 'fileCount'>) => void,
+  mapping?: CsvMapping
 ): Promise<ImportOutcome> {
   const file = await db.files.get(fileId);
   const raw = await db.rawFiles.get(fileId);
@@ -308,7 +351,7 @@ export async function rereadFile(
   const report = (phase: ImportPhase, bytesDone: number, detail: string): void =>
     onProgress({ fileName: file.name, phase, bytesDone, bytesTotal: source.size, detail });
   const head = new Uint8Array(await raw.blob.slice(0, SNIFF_BYTES).arrayBuffer());
-  const detection = detectFormat(head, file.name);
+  const detection = await resolveFormat(db, head, file.name, undefined, mapping);
   return withImportLock(fileId, async () => {
     await abandonImport(db, fileId, 'failed', []);
     if (!detection.format) {
@@ -321,7 +364,7 @@ export async function rereadFile(
         problems: [detection.problem]
       };
     }
-    return parseStored(db, file, detection.format, source, token, report);
+    return parseStored(db, file, detection.format, source, token, report, detection.mapping);
   });
 }
 
@@ -331,7 +374,8 @@ async function parseStored(
   format: FileFormat,
   source: ImportSource,
   token: CancelToken,
-  report: (phase: ImportPhase, bytesDone: number, detail: string) => void
+  report: (phase: ImportPhase, bytesDone: number, detail: string) => void,
+  mapping?: CsvMapping
 ): Promise<ImportOutcome> {
   await markParsing(db, file.id, format);
   const tally = createTally();
@@ -341,7 +385,7 @@ async function parseStored(
   let pendingBytes = 0;
   let seq = 0;
   let ruleBatch = 0;
-  const parser = createStreamParser(format, {
+  const sink: ObservationSink = {
     host(h) {
       tally.add(h);
       hostnames.push(h.hostname ?? h.fqdn ?? h.ips[0] ?? h.key);
@@ -352,7 +396,13 @@ async function parseStored(
       pendingRules.push(r);
       pendingBytes += (r.description?.length ?? 0) + (r.solution?.length ?? 0) + 512;
     }
-  });
+  };
+  const parser = mapping
+    ? withValidation(
+        (checked) => bufferedParser((b) => parseMappedCsv(b, mapping), checked, 'CSV export'),
+        sink
+      )
+    : createStreamParser(format, sink);
   const flush = async (): Promise<void> => {
     if (pendingHosts.length === 0 && pendingRules.length === 0) return;
     const hosts = pendingHosts;

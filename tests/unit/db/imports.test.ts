@@ -317,3 +317,39 @@ describe('archives', () => {
     expect(outcome!.problems[0]!.message).toMatch(/damaged/);
   });
 });
+
+describe('CSV exports of RMM and inventory tools', () => {
+  it('asks for a column mapping once, then reads the file and the next one with the same header by itself', async () => {
+    const { db, api } = freshEngine();
+    const e = await engagement(db);
+    const [first] = await api.importFiles(
+      e.id,
+      [fileSource(fixture('generic-csv', 'rmm-patch-report.csv'))],
+      'j1'
+    );
+    expect(first).toMatchObject({ status: 'failed', problems: [{ code: 'needs-mapping' }] });
+    expect(first!.problems[0]!.message).toContain('Map columns');
+
+    const preview = await api.previewCsvFile(first!.fileId!);
+    expect(preview!.header).toContain('Device Name');
+    expect(preview!.problems).toEqual([]);
+    const applied = await api.applyCsvMapping(first!.fileId!, preview!.guess, 'NinjaOne patch report', 'j2');
+    expect(applied).toMatchObject({
+      status: 'done',
+      format: 'generic-csv',
+      counts: { assets: 2, installedUpdates: 1, pendingUpdates: 2 }
+    });
+    expect((await db.csvPresets.toArray()).map((p) => p.name)).toEqual(['NinjaOne patch report']);
+
+    const [second] = await api.importFiles(
+      e.id,
+      [fileSource(fixture('generic-csv', 'rmm-patch-report-2.csv'))],
+      'j3'
+    );
+    expect(second).toMatchObject({
+      status: 'done',
+      format: 'generic-csv',
+      counts: { assets: 1, installedUpdates: 1 }
+    });
+  });
+});

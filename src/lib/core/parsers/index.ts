@@ -8,3 +8,4 @@ export { HANDLERS, handlerFor } from './handlers';
 export { createNessusParser, parseNessus, sniffNessus } from './nessus';
 export { parseSystemInfo, sniffSystemInfo } from './systeminfo';
 export * from './archive';
+export * from './generic-csv';

@@ -14,7 +14,6 @@ import { handlerFor } from './handlers';
  * model's zod schemas on the way out (STYLE.md habit 7): a record that does not fit is reported, never stored.
  */
 export function createStreamParser(format: FileFormat, sink: ObservationSink): StreamParser {
-  const rejected: Problem[] = [];
   const handler = handlerFor(format);
   if (!handler) {
     const issues: Problem[] = [
@@ -26,7 +25,16 @@ export function createStreamParser(format: FileFormat, sink: ObservationSink): S
     ];
     return { write() {}, end() {}, issues, position: '' };
   }
-  const inner = handler.create(validatingSink(sink, rejected));
+  return withValidation((checked) => handler.create(checked), sink);
+}
+
+/** Any parser, with its output checked against the model on the way to the sink. */
+export function withValidation(
+  create: (sink: ObservationSink) => StreamParser,
+  sink: ObservationSink
+): StreamParser {
+  const rejected: Problem[] = [];
+  const inner = create(validatingSink(sink, rejected));
   return {
     write: (chunk) => inner.write(chunk),
     end: () => inner.end(),
