@@ -1,3 +1,4 @@
+import type { CsvMapping } from '$lib/core';
 import type { ImportOutcome, ImportProgress } from '$lib/workers/engine.api';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 
@@ -42,6 +43,34 @@ export class ImportSession {
     await this.job((api, jobId, onProgress) =>
       api.importFiles(this.engagementId(), sources, jobId, onProgress)
     );
+  }
+
+  /** The table waiting for the technician to map its columns. */
+  mapping = $state<{
+    fileId: string;
+    fileName: string;
+    header: string[];
+    rows: string[][];
+    guess: CsvMapping;
+  } | null>(null);
+
+  async openMapping(fileId: string, fileName: string): Promise<void> {
+    const api = await engine();
+    const preview = await api.previewCsvFile(fileId);
+    if (!preview) {
+      this.error = `${fileName} can no longer be read as a table.`;
+      return;
+    }
+    this.mapping = { fileId, fileName, header: preview.header, rows: preview.rows, guess: preview.guess };
+  }
+
+  async applyMapping(mapping: CsvMapping, name: string): Promise<void> {
+    const target = this.mapping;
+    if (!target) return;
+    this.mapping = null;
+    await this.job(async (api, jobId, onProgress) => [
+      await api.applyCsvMapping(target.fileId, mapping, name, jobId, onProgress)
+    ]);
   }
 
   async reread(fileId: string): Promise<void> {
