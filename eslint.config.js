@@ -31,7 +31,12 @@ export default ts.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['bench/import-bench.ts', 'bench/browser-bench.ts', 'types/*.d.ts']
+          allowDefaultProject: [
+            'bench/import-bench.ts',
+            'bench/browser-bench.ts',
+            'bench/generators.ts',
+            'types/*.d.ts'
+          ]
         },
         extraFileExtensions: ['.svelte'],
         parser: ts.parser,

@@ -5,13 +5,37 @@
  */
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateNessus, syntheticHostBlock } from './generate-nessus';
 
 const PORT = 4190;
-const file = process.argv[2];
+const args = process.argv.slice(2);
+const bigMb = args[0] === '--generate-mb' ? Number(args[1]) : 0;
+const file = bigMb ? join('bench', 'out', `nessus-${bigMb}mb-synthetic.nessus`) : args[0];
+
+/** Largest resident memory of any Chromium renderer process right now (the tab and its worker live in one). */
+function rendererRssMB(): number {
+  let max = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) max = Math.max(max, Number(rss[1]) / 1024);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return max;
+}
 
 async function main(): Promise<void> {
-  if (!file || !existsSync(file)) throw new Error('usage: browser-bench <file.nessus>');
+  if (bigMb && file && !existsSync(file)) {
+    const block = syntheticHostBlock();
+    generateNessus({ path: file, hosts: Math.ceil((bigMb * 1024 * 1024) / block.length) });
+  }
+  if (!file || !existsSync(file)) throw new Error('usage: browser-bench <file.nessus> | --generate-mb <n>');
   if (!existsSync('build/index.html') || !existsSync('/usr/bin/chromium')) {
     console.log('browser benchmark skipped: run `npm run build` first and install Debian chromium.');
     return;
@@ -41,15 +65,19 @@ async function main(): Promise<void> {
         }
       }).observe({ type: 'longtask', buffered: false });
     });
+    const baseline = rendererRssMB();
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, rendererRssMB())), 100);
     const t0 = Date.now();
     await page.locator('#file-input').setInputFiles(file);
     await page.getByRole('heading', { name: 'Last import' }).waitFor({ timeout: 600_000 });
     const seconds = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
     longestTask = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
     const outcome = await page.locator('.outcomes').innerText();
     const mb = statSync(file).size / 1024 / 1024;
     console.log(
-      `full import in Chromium (built app, worker + IndexedDB) ${seconds.toFixed(2)} s  ${(mb / seconds).toFixed(1)} MB/s; longest main-thread task ${Math.round(longestTask)} ms`
+      `full import in Chromium (built app, worker + IndexedDB), ${mb.toFixed(0)} MB: ${seconds.toFixed(2)} s  ${(mb / seconds).toFixed(1)} MB/s; longest main-thread task ${Math.round(longestTask)} ms; tab memory ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB at peak`
     );
     console.log(`  ${outcome.replace(/\s+/g, ' ').trim()}`);
     await browser.close();

@@ -1,165 +1,238 @@
 /**
- * Nessus import benchmark: prints throughput (MB/s) and ratios, never asserts times.
- *  1. bare saxes over the file (the floor any XML importer pays),
- *  2. Patchfield's streaming Nessus parser alone,
- *  3. the whole import as the app runs it (hash, raw Blob, parse, staging batches, final transaction) through the
- *     engine API on fake-indexeddb — the same code path as the worker; IndexedDB in Chromium costs more per record
- *     (see ../shared/PERFORMANCE.md), which is why records are kept few: the record count is printed too.
- * Peak memory is sampled during each run; a streaming parse must stay far below the file size.
+ * Import benchmarks: throughput (MB/s) and ratios, never asserted times. For each big format family, on a
+ * generated file built from the real samples:
+ *  1. the bare underlying parser over the same bytes (saxes for XML, papaparse for CSV, a line splitter for
+ *     dpkg status): the floor any importer pays;
+ *  2. Patchfield's parser alone;
+ *  3. the whole import as the app runs it (hash, raw Blob, detection, parse, zod checks, staging batches, final
+ *     transaction) through the engine API on fake-indexeddb — the worker's code path.
+ * Peak heap growth is sampled during each run: streaming keeps it far below the file size.
  */
 import 'fake-indexeddb/auto';
+import Papa from 'papaparse';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import { createNessusParser } from '../src/lib/core';
+import { handlerFor, type FileFormat } from '../src/lib/core';
 import { createEngagement, openDatabase } from '../src/lib/db';
 import { createEngineApi } from '../src/lib/workers/engine.api';
 import { generateNessus, hostBlocksOf } from './generate-nessus';
+import { generateDpkgStatus, generateQualysXml, generateTenableCsv } from './generators';
 
 const MB = 1024 * 1024;
-const TARGET_MB = Number(process.env.BENCH_MB ?? 60);
+const XML_MB = Number(process.env.BENCH_MB ?? 100);
+const OTHER_MB = Number(process.env.BENCH_OTHER_MB ?? 60);
 const outDir = join('bench', 'out');
-const samples = join('..', 'shared', 'samples', 'nessus');
+const samples = join('..', 'shared', 'samples');
 
-function sampleTemplates(): string[] {
-  if (!existsSync(samples)) return [];
-  const good = [
-    'pytenable_example_win10_agent.nessus',
-    'defectdojo_nessus_v_unknown_7hosts.xml',
-    'defectdojo_nessus_with_cvssv3.nessus',
-    'libnessus_macosx_local_checks.nessus',
-    'rubynessus_example_v2_2hosts.nessus'
+interface Family {
+  name: string;
+  format: FileFormat;
+  file: string;
+  generate(path: string): string;
+  bare(path: string): Promise<string>;
+}
+
+async function* chunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: MB })) yield c as Uint8Array;
+}
+
+async function bareXml(path: string): Promise<string> {
+  const sax = new SaxesParser();
+  let elements = 0;
+  sax.on('opentag', () => {
+    elements += 1;
+  });
+  const decoder = new TextDecoder();
+  for await (const c of chunks(path)) sax.write(decoder.decode(c, { stream: true }));
+  sax.close();
+  return `${elements} elements`;
+}
+
+async function bareCsv(path: string): Promise<string> {
+  // papaparse's own chunked parsing over the decoded text, as a CSV importer would use it.
+  let rows = 0;
+  const decoder = new TextDecoder();
+  let carry = '';
+  for await (const c of chunks(path)) {
+    const text = carry + decoder.decode(c, { stream: true });
+    const cut = text.lastIndexOf('\n');
+    carry = text.slice(cut + 1);
+    rows += Papa.parse(text.slice(0, cut + 1)).data.length;
+  }
+  rows += Papa.parse(carry).data.length;
+  return `${rows} rows`;
+}
+
+async function bareLines(path: string): Promise<string> {
+  let lines = 0;
+  const decoder = new TextDecoder();
+  for await (const c of chunks(path)) {
+    const text = decoder.decode(c, { stream: true });
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
+  }
+  return `${lines} lines`;
+}
+
+function families(): Family[] {
+  const have = (p: string): boolean => existsSync(join(samples, p));
+  const list: Family[] = [
+    {
+      name: 'Nessus XML',
+      format: 'nessus-v2',
+      file: `nessus-${XML_MB}mb.nessus`,
+      generate(path) {
+        const names = [
+          'pytenable_example_win10_agent.nessus',
+          'defectdojo_nessus_v_unknown_7hosts.xml',
+          'defectdojo_nessus_with_cvssv3.nessus',
+          'libnessus_macosx_local_checks.nessus',
+          'rubynessus_example_v2_2hosts.nessus'
+        ].filter((f) => have(join('nessus', f)));
+        const templates = names.flatMap((f) =>
+          hostBlocksOf(readFileSync(join(samples, 'nessus', f), 'utf8'))
+        );
+        const perHost =
+          templates.length > 0 ? templates.reduce((n, t) => n + t.length, 0) / templates.length : 45_000;
+        const g = generateNessus({ path, hosts: Math.ceil((XML_MB * MB) / perHost), templates });
+        return `${g.items} ReportItems from ${templates.length || 'synthetic'} sample hosts`;
+      },
+      bare: bareXml
+    }
   ];
-  return good.flatMap((f) => hostBlocksOf(readFileSync(join(samples, f), 'utf8')));
+  if (have('qualys/defectdojo_qualys_asset_data_report_7hosts.xml')) {
+    list.push({
+      name: 'Qualys XML',
+      format: 'qualys-xml',
+      file: `qualys-${XML_MB}mb.xml`,
+      generate: (path) =>
+        `${generateQualysXml(join(samples, 'qualys/defectdojo_qualys_asset_data_report_7hosts.xml'), path, XML_MB * MB).hosts} hosts`,
+      bare: bareXml
+    });
+  }
+  if (have('nessus-csv/defectdojo_tenablesc_many_vuln.csv')) {
+    list.push({
+      name: 'Tenable CSV',
+      format: 'tenable-csv',
+      file: `tenable-${OTHER_MB}mb.csv`,
+      generate: (path) =>
+        `${generateTenableCsv(join(samples, 'nessus-csv/defectdojo_tenablesc_many_vuln.csv'), path, OTHER_MB * MB).rows} rows`,
+      bare: bareCsv
+    });
+  }
+  if (have('linux-dpkg/trivy_ubuntu1804_var_lib_dpkg_status')) {
+    list.push({
+      name: 'dpkg status',
+      format: 'dpkg-status',
+      file: `dpkg-status-${OTHER_MB}mb`,
+      generate: (path) =>
+        `${generateDpkgStatus(join(samples, 'linux-dpkg/trivy_ubuntu1804_var_lib_dpkg_status'), path, OTHER_MB * MB).packages} packages`,
+      bare: bareLines
+    });
+  }
+  return list;
 }
 
 class MemoryPeak {
-  private peakHeap = 0;
-  private peakRss = 0;
+  private peak = 0;
+  private base = 0;
   private timer: NodeJS.Timeout | undefined;
-  private baseHeap = 0;
   start(): void {
     (globalThis as { gc?: () => void }).gc?.();
-    this.baseHeap = process.memoryUsage().heapUsed;
-    this.peakHeap = this.baseHeap;
-    this.peakRss = process.memoryUsage().rss;
-    this.timer = setInterval(() => this.sample(), 5);
+    this.base = process.memoryUsage().heapUsed;
+    this.peak = this.base;
+    this.timer = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage().heapUsed)), 5);
   }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.peakHeap = Math.max(this.peakHeap, m.heapUsed);
-    this.peakRss = Math.max(this.peakRss, m.rss);
-  }
-  stop(): { heapGrowthMB: number; rssMB: number } {
-    this.sample();
+  stop(): number {
     clearInterval(this.timer);
-    return { heapGrowthMB: (this.peakHeap - this.baseHeap) / MB, rssMB: this.peakRss / MB };
+    this.peak = Math.max(this.peak, process.memoryUsage().heapUsed);
+    return (this.peak - this.base) / MB;
   }
 }
 
-async function timed<T>(
-  fn: () => Promise<T>
-): Promise<{ seconds: number; value: T; heapGrowthMB: number; rssMB: number }> {
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T; heapMB: number }> {
   const mem = new MemoryPeak();
   mem.start();
   const t0 = performance.now();
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, value, ...mem.stop() };
+  return { seconds, value, heapMB: mem.stop() };
 }
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, `generated-${TARGET_MB}mb.nessus`);
-  const templates = sampleTemplates();
-  const perHost =
-    templates.length > 0 ? templates.reduce((n, t) => n + t.length, 0) / templates.length : 45_000;
-  const hosts = Math.ceil((TARGET_MB * MB) / perHost);
-  const gen = generateNessus({ path, hosts, templates });
-  const sizeMB = statSync(path).size / MB;
   console.log(
-    `Generated ${path}: ${sizeMB.toFixed(1)} MB, ${hosts} hosts, ${gen.items} ReportItems (templates: ${templates.length > 0 ? `${templates.length} real hosts from ../shared/samples/nessus` : 'synthetic'})`
+    'Family          size      bare parser        Patchfield parser          full import (app path)     full ÷ bare  heap (parser / import)'
   );
-
-  const bare = await timed(async () => {
-    const sax = new SaxesParser();
-    let elements = 0;
-    sax.on('opentag', () => {
-      elements += 1;
+  let failed = false;
+  for (const family of families()) {
+    const handler = handlerFor(family.format);
+    if (!handler) {
+      console.log(`${family.name}: no parser for ${family.format} in this build — skipped`);
+      continue;
+    }
+    const path = join(outDir, family.file);
+    const what = family.generate(path);
+    const sizeMB = statSync(path).size / MB;
+    const bare = await timed(() => family.bare(path));
+    const parse = await timed(async () => {
+      let hosts = 0;
+      let records = 0;
+      const parser = handler.create({
+        host(h) {
+          hosts += 1;
+          records += h.findings.length + h.software.length + h.pendingUpdates.length;
+        },
+        rule() {}
+      });
+      for await (const c of chunks(path)) parser.write(c);
+      parser.end();
+      return { hosts, records, errors: parser.issues.filter((i) => i.severity === 'error').length };
     });
-    const decoder = new TextDecoder();
-    for await (const chunk of createReadStream(path, { highWaterMark: MB }))
-      sax.write(decoder.decode(chunk as Buffer, { stream: true }));
-    sax.close();
-    return elements;
-  });
-
-  const parse = await timed(async () => {
-    let hostsSeen = 0;
-    let findings = 0;
-    const parser = createNessusParser({
-      host(h) {
-        hostsSeen += 1;
-        findings += h.findings.length;
-      },
-      rule() {}
+    const db = openDatabase(`bench-${family.format}-${Date.now()}`);
+    const api = createEngineApi({
+      db: () => db,
+      loadFonts: () => Promise.reject(new Error('not needed')),
+      loadCjkFont: () => Promise.reject(new Error('not needed'))
     });
-    for await (const chunk of createReadStream(path, { highWaterMark: MB }))
-      parser.write(chunk as Uint8Array);
-    parser.end();
-    return { hostsSeen, findings, errors: parser.issues.filter((i) => i.severity === 'error').length };
-  });
-
-  const db = openDatabase(`bench-${Date.now()}`);
-  const api = createEngineApi({
-    db: () => db,
-    loadFonts: () => Promise.reject(new Error('not needed')),
-    loadCjkFont: () => Promise.reject(new Error('not needed'))
-  });
-  const engagement = await createEngagement(db, {
-    clientName: 'Bench',
-    site: '',
-    contact: '',
-    technician: '',
-    visitDate: '2026-11-24',
-    notes: ''
-  });
-  const bytes = readFileSync(path);
-  const blob = new Blob([bytes]);
-  const full = await timed(async () =>
-    api.importFiles(engagement.id, [{ name: 'generated.nessus', size: blob.size, blob }], 'bench')
-  );
-  const outcome = full.value[0]!;
-  const records =
-    (await db.hosts.count()) +
-    (await db.rules.count()) +
-    (await db.files.count()) +
-    (await db.rawFiles.count());
-
-  const rate = (s: number): string => `${(sizeMB / s).toFixed(1)} MB/s`;
-  console.log('');
-  console.log(
-    `bare saxes parse      ${bare.seconds.toFixed(2)} s  ${rate(bare.seconds)}  (${bare.value} elements)`
-  );
-  console.log(
-    `Nessus parser         ${parse.seconds.toFixed(2)} s  ${rate(parse.seconds)}  ${parse.value.hostsSeen} hosts, ${parse.value.findings} findings, peak heap +${parse.heapGrowthMB.toFixed(0)} MB`
-  );
-  console.log(
-    `full import (app path, fake-indexeddb) ${full.seconds.toFixed(2)} s  ${rate(full.seconds)}  status ${outcome.status}, ${records} IndexedDB records, peak heap +${full.heapGrowthMB.toFixed(0)} MB (file held once as the raw Blob)`
-  );
-  console.log('');
-  console.log(`parser / bare saxes:      ${(parse.seconds / bare.seconds).toFixed(2)}×`);
-  console.log(`full import / bare saxes: ${(full.seconds / bare.seconds).toFixed(2)}×`);
-  console.log(
-    `parser peak heap / file size: ${(parse.heapGrowthMB / sizeMB).toFixed(2)} (a whole-file string would be ≥ 1; UTF-16 ≥ 2)`
-  );
-  console.log(
-    `peak RSS during import: ${full.rssMB.toFixed(0)} MB (fake-indexeddb keeps the whole database in the JS heap; Chromium keeps it on disk)`
-  );
-  if (outcome.status !== 'done' || parse.value.errors > 0) {
-    console.error('The benchmark import did not finish cleanly:', outcome.problems);
-    process.exitCode = 1;
+    const engagement = await createEngagement(db, {
+      clientName: 'Bench',
+      site: '',
+      contact: '',
+      technician: '',
+      visitDate: '2026-11-24',
+      notes: ''
+    });
+    const blob = new Blob([readFileSync(path)]);
+    const full = await timed(() =>
+      api.importFiles(engagement.id, [{ name: family.file, size: blob.size, blob }], 'bench')
+    );
+    const outcome = full.value[0]!;
+    const records =
+      (await db.hosts.count()) +
+      (await db.rules.count()) +
+      (await db.files.count()) +
+      (await db.rawFiles.count());
+    db.close();
+    const rate = (s: number): string => `${(sizeMB / s).toFixed(1).padStart(6)} MB/s`;
+    console.log(
+      `${family.name.padEnd(15)} ${sizeMB.toFixed(0).padStart(4)} MB  ${bare.seconds.toFixed(2)} s ${rate(bare.seconds)}  ` +
+        `${parse.seconds.toFixed(2)} s ${rate(parse.seconds)} (${(parse.seconds / bare.seconds).toFixed(2)}×)  ` +
+        `${full.seconds.toFixed(2)} s ${rate(full.seconds)}  ${(full.seconds / bare.seconds).toFixed(2).padStart(5)}×      ` +
+        `+${parse.heapMB.toFixed(0)} MB / +${full.heapMB.toFixed(0)} MB`
+    );
+    console.log(
+      `    ${what}; ${parse.value.hosts} hosts, ${parse.value.records} records read; import ${outcome.status}, ${records} IndexedDB records`
+    );
+    if (outcome.status !== 'done' || parse.value.errors > 0) {
+      console.error(`    ${family.name}: the import did not finish cleanly:`, outcome.problems.slice(0, 3));
+      failed = true;
+    }
   }
+  console.log(
+    '\nHeap is the JavaScript heap growth at its peak; fake-indexeddb keeps the database itself in that heap (Chromium keeps it on disk).'
+  );
+  if (failed) process.exitCode = 1;
 }
 
 void main();
