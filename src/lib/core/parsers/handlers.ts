@@ -2,6 +2,10 @@ import type { FormatHandler } from './handler';
 import { createNessusParser, sniffNessus } from './nessus';
 import { bufferedParser } from './handler';
 import { parseSystemInfo, sniffSystemInfo } from './systeminfo';
+import { openvasXmlHandlers } from './openvas-xml';
+import { qualysXmlHandlers } from './qualys-xml';
+import { nexposeHandlers } from './nexpose';
+import { nmapHandlers } from './nmap';
 
 /** Nessus .nessus v2: an unmistakable root element; v1 and other roots are recognised to say what to do. */
 const nessusHandlers: FormatHandler[] = [
@@ -54,7 +58,11 @@ const systeminfoHandlers: FormatHandler[] = [
  */
 export const HANDLERS: FormatHandler[] = [
   ...nessusHandlers,
-  ...systeminfoHandlers
+  ...systeminfoHandlers,
+  ...openvasXmlHandlers,
+  ...qualysXmlHandlers,
+  ...nexposeHandlers,
+  ...nmapHandlers
   // (format families are added above this line)
 ];
 
