@@ -1,4 +1,5 @@
 import type { FormatHandler } from './handler';
+import { collectorHandlers } from './collector';
 import { createNessusParser, sniffNessus } from './nessus';
 import { bufferedParser } from './handler';
 import { parseSystemInfo, sniffSystemInfo } from './systeminfo';
@@ -62,7 +63,8 @@ export const HANDLERS: FormatHandler[] = [
   ...openvasXmlHandlers,
   ...qualysXmlHandlers,
   ...nexposeHandlers,
-  ...nmapHandlers
+  ...nmapHandlers,
+  ...collectorHandlers
   // (format families are added above this line)
 ];
 
