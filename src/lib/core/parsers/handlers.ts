@@ -1,4 +1,10 @@
 import type { FormatHandler } from './handler';
+import { dpkgHandlers } from './dpkg';
+import { aptHandlers } from './apt';
+import { rpmHandlers } from './rpm';
+import { yumHandlers } from './yum';
+import { osReleaseHandlers } from './os-release';
+import { macosHandlers } from './macos';
 import { collectorHandlers } from './collector';
 import { createNessusParser, sniffNessus } from './nessus';
 import { bufferedParser } from './handler';
@@ -64,7 +70,13 @@ export const HANDLERS: FormatHandler[] = [
   ...qualysXmlHandlers,
   ...nexposeHandlers,
   ...nmapHandlers,
-  ...collectorHandlers
+  ...collectorHandlers,
+  ...dpkgHandlers,
+  ...aptHandlers,
+  ...rpmHandlers,
+  ...yumHandlers,
+  ...osReleaseHandlers,
+  ...macosHandlers
   // (format families are added above this line)
 ];
 
