@@ -5,4 +5,3 @@ export * from './catalog';
 export * from './engine';
 export * from './report';
 export * from './json';
-export * from './versions';

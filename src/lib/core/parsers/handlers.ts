@@ -1,11 +1,9 @@
 import type { FormatHandler } from './handler';
-import { dpkgHandlers } from './dpkg';
-import { aptHandlers } from './apt';
-import { rpmHandlers } from './rpm';
-import { yumHandlers } from './yum';
-import { osReleaseHandlers } from './os-release';
-import { macosHandlers } from './macos';
-import { collectorHandlers } from './collector';
+import { trivyHandlers } from './trivy';
+import { grypeHandlers } from './grype';
+import { osvScannerHandlers } from './osv-scanner';
+import { cyclonedxHandlers } from './cyclonedx';
+import { spdxHandlers } from './spdx';
 import { createNessusParser, sniffNessus } from './nessus';
 import { bufferedParser } from './handler';
 import { parseSystemInfo, sniffSystemInfo } from './systeminfo';
@@ -70,13 +68,11 @@ export const HANDLERS: FormatHandler[] = [
   ...qualysXmlHandlers,
   ...nexposeHandlers,
   ...nmapHandlers,
-  ...collectorHandlers,
-  ...dpkgHandlers,
-  ...aptHandlers,
-  ...rpmHandlers,
-  ...yumHandlers,
-  ...osReleaseHandlers,
-  ...macosHandlers
+  ...trivyHandlers,
+  ...grypeHandlers,
+  ...osvScannerHandlers,
+  ...cyclonedxHandlers,
+  ...spdxHandlers
   // (format families are added above this line)
 ];
 
