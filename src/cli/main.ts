@@ -14,6 +14,7 @@ import {
 } from '../lib/core';
 import { isFile, loadCatalogFrom, readExport, reportFonts, type ReadFileResult } from './io';
 import { version } from './version';
+import { versionsCommand } from './versions';
 
 const USAGE = `Patchfield ${version} — patch assessments from scanner and inventory exports
 
@@ -25,6 +26,8 @@ Usage:
       [--client NAME] [--site SITE] [--technician NAME] [--msp NAME] [--page-size A4|Letter] [--generated-at ISO]
       Merge the files into assets, check Windows updates against the build catalog, and write
       the same PDF and results as the app.
+  patchfield versions --scheme dpkg|rpm|semver|windows < pairs.tsv
+      Print the sign of compare(a, b) (-1, 0 or 1) for each "a<TAB>b" line on stdin.
   patchfield --version
 `;
 
@@ -216,6 +219,7 @@ export async function main(argv: string[]): Promise<Exit> {
   }
   if (command === 'inspect') return inspect(rest);
   if (command === 'assess') return assess(rest);
+  if (command === 'versions') return versionsCommand(rest, process.stdin, process.stdout, process.stderr);
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;

@@ -5,3 +5,4 @@ export * from './catalog';
 export * from './engine';
 export * from './report';
 export * from './json';
+export * from './versions';

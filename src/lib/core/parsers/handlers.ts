@@ -4,6 +4,13 @@ import { grypeHandlers } from './grype';
 import { osvScannerHandlers } from './osv-scanner';
 import { cyclonedxHandlers } from './cyclonedx';
 import { spdxHandlers } from './spdx';
+import { dpkgHandlers } from './dpkg';
+import { aptHandlers } from './apt';
+import { rpmHandlers } from './rpm';
+import { yumHandlers } from './yum';
+import { osReleaseHandlers } from './os-release';
+import { macosHandlers } from './macos';
+import { collectorHandlers } from './collector';
 import { createNessusParser, sniffNessus } from './nessus';
 import { bufferedParser } from './handler';
 import { parseSystemInfo, sniffSystemInfo } from './systeminfo';
@@ -68,6 +75,13 @@ export const HANDLERS: FormatHandler[] = [
   ...qualysXmlHandlers,
   ...nexposeHandlers,
   ...nmapHandlers,
+  ...collectorHandlers,
+  ...dpkgHandlers,
+  ...aptHandlers,
+  ...rpmHandlers,
+  ...yumHandlers,
+  ...osReleaseHandlers,
+  ...macosHandlers,
   ...trivyHandlers,
   ...grypeHandlers,
   ...osvScannerHandlers,
