@@ -1,9 +1,4 @@
 import type { FormatHandler } from './handler';
-import { trivyHandlers } from './trivy';
-import { grypeHandlers } from './grype';
-import { osvScannerHandlers } from './osv-scanner';
-import { cyclonedxHandlers } from './cyclonedx';
-import { spdxHandlers } from './spdx';
 import { dpkgHandlers } from './dpkg';
 import { aptHandlers } from './apt';
 import { rpmHandlers } from './rpm';
@@ -18,6 +13,10 @@ import { openvasXmlHandlers } from './openvas-xml';
 import { qualysXmlHandlers } from './qualys-xml';
 import { nexposeHandlers } from './nexpose';
 import { nmapHandlers } from './nmap';
+import { tenableCsvHandlers } from './tenable-csv';
+import { openvasCsvHandlers } from './openvas-csv';
+import { qualysCsvHandlers } from './qualys-csv';
+import { mdvmHandlers } from './mdvm';
 
 /** Nessus .nessus v2: an unmistakable root element; v1 and other roots are recognised to say what to do. */
 const nessusHandlers: FormatHandler[] = [
@@ -75,18 +74,17 @@ export const HANDLERS: FormatHandler[] = [
   ...qualysXmlHandlers,
   ...nexposeHandlers,
   ...nmapHandlers,
+  ...tenableCsvHandlers,
+  ...openvasCsvHandlers,
+  ...qualysCsvHandlers,
+  ...mdvmHandlers,
   ...collectorHandlers,
   ...dpkgHandlers,
   ...aptHandlers,
   ...rpmHandlers,
   ...yumHandlers,
   ...osReleaseHandlers,
-  ...macosHandlers,
-  ...trivyHandlers,
-  ...grypeHandlers,
-  ...osvScannerHandlers,
-  ...cyclonedxHandlers,
-  ...spdxHandlers
+  ...macosHandlers
   // (format families are added above this line)
 ];
 
