@@ -1,4 +1,9 @@
 import type { FormatHandler } from './handler';
+import { trivyHandlers } from './trivy';
+import { grypeHandlers } from './grype';
+import { osvScannerHandlers } from './osv-scanner';
+import { cyclonedxHandlers } from './cyclonedx';
+import { spdxHandlers } from './spdx';
 import { dpkgHandlers } from './dpkg';
 import { aptHandlers } from './apt';
 import { rpmHandlers } from './rpm';
@@ -84,7 +89,12 @@ export const HANDLERS: FormatHandler[] = [
   ...rpmHandlers,
   ...yumHandlers,
   ...osReleaseHandlers,
-  ...macosHandlers
+  ...macosHandlers,
+  ...trivyHandlers,
+  ...grypeHandlers,
+  ...osvScannerHandlers,
+  ...cyclonedxHandlers,
+  ...spdxHandlers
   // (format families are added above this line)
 ];
 
