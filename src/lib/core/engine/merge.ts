@@ -86,7 +86,8 @@ function identityOf(h: HostObservation): Identity {
  * 4. the same short host name → same machine, unless both sides have FQDNs in different domains;
  * 5. the same IP address → same machine only when the host names agree or one side has none
  *    (DHCP hands one address to several machines over time: same IP, different name → different assets).
- * Loopback, link-local and broadcast addresses never link. Decisions the technician made by hand come last and win.
+ * Loopback, link-local and broadcast addresses never link. Images and applications scanned by SCA tools join only
+ * by their own ids, never a machine by name (Trivy calls a Debian image "debian"). Decisions the technician made by hand come last and win.
  * Within one machine, a newer file of a format replaces an older file of the same format.
  */
 export function mergeHosts(
@@ -149,8 +150,10 @@ export function mergeHosts(
     tokens: (id: Identity) => (string | undefined)[]
   ): void => {
     const owner = new Map<string, number>();
-    hosts.forEach((_, i) => {
+    hosts.forEach((h, i) => {
       if (split.has(anchors[i]!)) return;
+      // A container image or an application is not a machine: only its own ids (e.g. the image digest) join it.
+      if (via !== 'hostId' && h.host.kind && h.host.kind !== 'machine') return;
       for (const token of tokens(ids[i]!)) {
         if (!token) continue;
         const o = owner.get(token);

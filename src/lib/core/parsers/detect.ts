@@ -25,7 +25,7 @@ export function isZip(head: Uint8Array): boolean {
  */
 export function detectFormat(head: Uint8Array, fileName: string, zipEntries?: string[]): Detection {
   const text = head.length === 0 || isZip(head) ? '' : decodeText(trimToLine(head)).text;
-  if (head.length === 0 || (!zipEntries && text.replace(/^\uFEFF/, '').trim() === '')) {
+  if (head.length === 0 || (!isZip(head) && text.replace(/^\uFEFF/, '').trim() === '')) {
     return {
       format: null,
       problem: {

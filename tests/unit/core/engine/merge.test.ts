@@ -201,3 +201,28 @@ describe('address normalisation', () => {
     expect(normalizeMac('00:00:00:00:00:00')).toBeUndefined();
   });
 });
+
+describe('images and applications', () => {
+  it('never joins a scanned container image to a machine of the same name, but joins two scans of one image', () => {
+    const merged = mergeHosts([
+      from('nessus-v2', 'f1', host({ key: 'debian', hostname: 'debian', ips: ['10.0.0.9'] })),
+      from(
+        'trivy-json',
+        'f2',
+        host({ key: 'debian', hostname: 'debian', kind: 'image', hostIds: ['image:sha256:abc'] })
+      ),
+      from(
+        'grype-json',
+        'f3',
+        host({ key: 'debian:10', hostname: 'debian:10', kind: 'image', hostIds: ['image:sha256:abc'] })
+      )
+    ]);
+    expect(merged).toHaveLength(2);
+    expect(
+      merged
+        .find((m) => m.members.length === 2)!
+        .members.map((m) => m.format)
+        .sort()
+    ).toEqual(['grype-json', 'trivy-json']);
+  });
+});
