@@ -1,4 +1,12 @@
 import type { FormatHandler } from './handler';
+import { windowsRegistryHandlers } from './windows-registry';
+import { wmicQfeHandlers } from './wmic-qfe';
+import { getHotFixHandlers } from './get-hotfix';
+import { windowsUpdateHandlers } from './windows-update';
+import { getPackageHandlers } from './get-package';
+import { psWindowsUpdateHandlers } from './pswindowsupdate';
+import { wingetHandlers } from './winget';
+import { windowsProgramsHandlers } from './windows-programs';
 import { trivyHandlers } from './trivy';
 import { grypeHandlers } from './grype';
 import { osvScannerHandlers } from './osv-scanner';
@@ -94,7 +102,15 @@ export const HANDLERS: FormatHandler[] = [
   ...grypeHandlers,
   ...osvScannerHandlers,
   ...cyclonedxHandlers,
-  ...spdxHandlers
+  ...spdxHandlers,
+  ...windowsRegistryHandlers,
+  ...wmicQfeHandlers,
+  ...getHotFixHandlers,
+  ...windowsUpdateHandlers,
+  ...getPackageHandlers,
+  ...psWindowsUpdateHandlers,
+  ...wingetHandlers,
+  ...windowsProgramsHandlers
   // (format families are added above this line)
 ];
 
