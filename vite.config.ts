@@ -12,7 +12,7 @@ export default defineConfig({
       workbox: {
         // Fonts and the worker are part of the shell: without them an offline report cannot be built.
         globPatterns: [
-          'client/**/*.{js,css,ico,png,svg,webp,webmanifest,ttf,json}',
+          'client/**/*.{js,css,ico,png,svg,webp,webmanifest,ttf,json,ps1,sh}',
           'prerendered/**/*.{html,json}'
         ],
         // The CJK report font is about 10 MB; everything else is far smaller.

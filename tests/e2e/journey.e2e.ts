@@ -21,7 +21,7 @@ async function assessmentJourney(app: PatchfieldApp, client: string): Promise<vo
   await expect(files.getByText('PC-RECEPTION-systeminfo.txt')).toBeVisible();
   const assets = page.getByRole('table').filter({ hasText: 'What to install' });
   await expect(assets.getByRole('row')).toHaveCount(3); // header + 2 assets
-  const reception = assets.getByRole('row').filter({ hasText: 'PC-RECEPTION' });
+  const reception = app.assetRow('PC-RECEPTION');
   await expect(reception).toContainText('KB5087544');
   await expect(reception).toContainText('23 months behind');
   await expect(reception).toContainText('Behind');

@@ -56,6 +56,19 @@ test('imports a zip of mixed exports and shows one merged asset list, the same C
   await expect(assetRow('nas')).toHaveCount(1);
   await app.expectNoSeriousA11yViolations('engagement with a mixed archive');
 
+  // The technician knows better: the qfe list came from another server with the same name. Split it off;
+  // the decision is stored and still holds after a reload.
+  const srv = assetRow('SRV-FILES');
+  await srv.getByText('Seen in 2 files').click();
+  await srv
+    .getByRole('listitem')
+    .filter({ hasText: 'srv-files-qfe.csv' })
+    .getByRole('button', { name: /split off/ })
+    .click();
+  await expect(assetRow('SRV-FILES')).toHaveCount(2);
+  await page.reload();
+  await expect(assetRow('SRV-FILES')).toHaveCount(2);
+
   // The missing cumulative update reported by Nessus and by OpenVAS is one finding with both sources.
   await app.openTab('Findings');
   await page.getByRole('button', { name: /KB5087544: Windows 10/ }).click();

@@ -60,6 +60,14 @@ export class PatchfieldApp {
     await expect(this.page.getByRole('heading', { name: 'Last import' })).toBeVisible({ timeout: 60_000 });
   }
 
+  /** An asset's row in the assets table, found by its name cell (other rows name it in "same machine as"). */
+  assetRow(name: string) {
+    const assets = this.page.getByRole('table').filter({ hasText: 'What to install' });
+    return assets
+      .getByRole('row')
+      .filter({ has: this.page.locator('strong.host', { hasText: new RegExp(`^${name}$`, 'i') }) });
+  }
+
   async openTab(name: 'Import' | 'Findings' | 'Report'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
   }

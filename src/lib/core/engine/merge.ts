@@ -199,6 +199,16 @@ export function mergeHosts(
     if (superseded.length > 0) asset.superseded = superseded.map(sourceOf);
     return { asset, members: kept, superseded };
   });
+  // Two machines that share an identity (two servers both called SRV-FILES, kept apart by a split or by
+  // different host ids) still need different ids: the colliding ones take their observations' anchors into it.
+  const seen = new Map<string, number>();
+  for (const m of merged) seen.set(m.asset.id, (seen.get(m.asset.id) ?? 0) + 1);
+  for (const m of merged) {
+    if ((seen.get(m.asset.id) ?? 0) > 1) {
+      const anchorsOf = [...m.asset.sources, ...(m.asset.superseded ?? [])].map((x) => x.anchor).sort();
+      m.asset.id = stableId('a', `${m.asset.id}|${anchorsOf.join('|')}`);
+    }
+  }
   merged.sort(
     (a, b) => a.asset.hostname.localeCompare(b.asset.hostname, 'en') || a.asset.id.localeCompare(b.asset.id)
   );

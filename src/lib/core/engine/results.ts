@@ -150,18 +150,27 @@ export function computeTotals(assets: readonly AssetResult[]): ResultTotals {
 function assessAsset(m: MergedAsset, wb: Catalog['windowsBuilds'], asOf: string): AssetResult {
   const findingCounts = emptyCounts();
   let fixableFindings = 0;
+  let pendingUpdates = 0;
   for (const member of m.members) {
     for (const f of member.host.findings) {
       findingCounts[f.severity] += 1;
-      if (f.severity !== 'info') fixableFindings += 1;
+      // A finding the source marks as not applying or already fixed is listed but is not a gap.
+      if (f.severity !== 'info' && f.state !== 'not_affected' && f.state !== 'fixed') fixableFindings += 1;
     }
+    pendingUpdates += member.host.pendingUpdates.length;
   }
   const windows = m.asset.os.family === 'windows' ? assessWindows(m.asset, wb, asOf) : undefined;
   let status: PatchStatus;
-  if (windows?.status === 'behind' || fixableFindings > 0) status = 'behind';
+  if (windows?.status === 'behind' || fixableFindings > 0 || pendingUpdates > 0) status = 'behind';
   else if (windows) status = windows.status;
   else status = 'unknown';
-  return { asset: m.asset, ...(windows ? { windows } : {}), findingCounts, status };
+  return {
+    asset: m.asset,
+    ...(windows ? { windows } : {}),
+    findingCounts,
+    ...(pendingUpdates > 0 ? { pendingUpdates } : {}),
+    status
+  };
 }
 
 function sumCounts(list: CountsBySeverity[]): CountsBySeverity {

@@ -79,6 +79,8 @@ export const assetResultSchema = z.object({
   asset: assetSchema,
   windows: windowsPatchStatusSchema.optional(),
   findingCounts: countsBySeveritySchema,
+  /** Updates the machine itself lists as available (apt, dnf, Windows Update, softwareupdate …). */
+  pendingUpdates: z.number().int().nonnegative().optional(),
   /** The asset's overall patch status across everything known. */
   status: patchStatusSchema
 });

@@ -179,6 +179,14 @@ describe('asset identity rules', () => {
     expect(again.map((m) => m.asset.hostname).sort()).toEqual(['KIOSK', 'LAPTOP']);
   });
 
+  it('gives two machines with one name different ids when they are kept apart', () => {
+    const a = from('nessus-v2', 'f1', host({ key: '10.0.0.5', hostname: 'SRV', ips: ['10.0.0.5'] }));
+    const b = from('wmic-qfe', 'f2', host({ key: 'SRV', hostname: 'SRV' }));
+    const merged = mergeHosts([a, b], { merges: [], splits: [observationAnchor(b)] });
+    expect(merged).toHaveLength(2);
+    expect(new Set(merged.map((m) => m.asset.id)).size).toBe(2);
+  });
+
   it('names an asset from an unnamed one-machine file after the file', () => {
     const merged = mergeHosts([from('dpkg-status', 'f1', host({ key: 'local' }))]);
     expect(merged[0]!.asset.hostname).toBe('f1');
