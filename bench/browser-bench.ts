@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateNessus, syntheticHostBlock } from './generate-nessus';
 
-const PORT = 4190;
+const PORT = 4190 + Math.floor(Math.random() * 500);
 const args = process.argv.slice(2);
 const bigMb = args[0] === '--generate-mb' ? Number(args[1]) : 0;
 const file = bigMb ? join('bench', 'out', `nessus-${bigMb}mb-synthetic.nessus`) : args[0];
@@ -40,9 +40,14 @@ async function main(): Promise<void> {
     console.log('browser benchmark skipped: run `npm run build` first and install Debian chromium.');
     return;
   }
-  const server = spawn('npx', ['sirv', 'build', '--single', '--host', '127.0.0.1', '--port', String(PORT)], {
-    stdio: 'ignore'
-  });
+  // sirv itself, not through npx, so that killing it stops the server (a leftover server would serve an old build).
+  const server = spawn(
+    process.execPath,
+    ['node_modules/.bin/sirv', 'build', '--single', '--host', '127.0.0.1', '--port', String(PORT)],
+    {
+      stdio: 'ignore'
+    }
+  );
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const browser = await chromium.launch({

@@ -57,8 +57,9 @@ export function generateTenableCsv(
 ): { bytes: number; rows: number } {
   const parsed = Papa.parse<string[]>(readFileSync(samplePath, 'utf8'), { skipEmptyLines: true });
   const [header, ...rows] = parsed.data;
-  const ipCol = header!.findIndex((h) => /^(IP Address|Host)$/i.test(h));
-  const dnsCol = header!.findIndex((h) => /^DNS Name$/i.test(h));
+  const ipCols = header!.flatMap((h, i) => (/^(IP Address|Host)$/i.test(h) ? [i] : []));
+  const dnsCols = header!.flatMap((h, i) => (/^(DNS Name|FQDN)$/i.test(h) ? [i] : []));
+  const nameCols = header!.flatMap((h, i) => (/^(NetBIOS Name|NetBios)$/i.test(h) ? [i] : []));
   const out = writer(path);
   out.write(Papa.unparse([header!]) + '\r\n');
   let written = 0;
@@ -66,8 +67,10 @@ export function generateTenableCsv(
   while (written < targetBytes) {
     const batch = rows.map((r) => {
       const row = [...r];
-      if (ipCol >= 0) row[ipCol] = ip(n >> 4);
-      if (dnsCol >= 0) row[dnsCol] = `bench-${n >> 4}.corp.local`;
+      // About 16 rows per host, as scans of real networks have.
+      for (const c of ipCols) row[c] = ip(n >> 4);
+      for (const c of dnsCols) row[c] = `bench-${n >> 4}.corp.local`;
+      for (const c of nameCols) row[c] = `BENCH-${n >> 4}`;
       n += 1;
       return row;
     });

@@ -41,14 +41,17 @@ async function assertStillParsing(db: PatchfieldDB, fileId: string): Promise<Imp
   return file;
 }
 
-/** A finished import of the same bytes in this engagement, if any. */
-export async function findSameBytes(
-  db: PatchfieldDB,
-  engagementId: string,
-  sha256: string
-): Promise<ImportedFile | undefined> {
-  const same = await db.files.where('[engagementId+sha256]').equals([engagementId, sha256]).toArray();
-  return same.find((f) => f.status === 'done');
+/** Raised by finishImport when the same bytes were already imported into the engagement. */
+export class SameBytesError extends Error {
+  constructor(readonly existing: ImportedFile) {
+    super(`The same bytes were imported before as ${existing.name}.`);
+    this.name = 'SameBytesError';
+  }
+}
+
+/** Records a file's SHA-256 once it is known (it is computed while the file is read). */
+export async function setFileHash(db: PatchfieldDB, fileId: string, sha256: string): Promise<void> {
+  await db.files.update(fileId, { sha256 });
 }
 
 /** Stores the raw bytes and the file's record in one transaction, before anything is parsed. */
@@ -110,16 +113,29 @@ export async function finishImport(
     problems: Problem[];
     hostnames: string[];
     formatVersion?: string | undefined;
+    /** The file's SHA-256, when it was computed during this reading. */
+    sha256?: string;
   }
 ): Promise<ImportedFile> {
   return db.transaction('rw', db.files, db.results, async () => {
     const file = await assertStillParsing(db, fileId);
+    const sha256 = outcome.sha256 ?? file.sha256;
+    if (sha256) {
+      // A re-import of the same bytes is recognised here, in the same transaction that would make it live.
+      const same = await db.files
+        .where('[engagementId+sha256]')
+        .equals([file.engagementId, sha256])
+        .toArray();
+      const existing = same.find((f) => f.id !== fileId && f.status === 'done');
+      if (existing) throw new SameBytesError(existing);
+    }
     const done: ImportedFile = {
       ...file,
       status: 'done',
       counts: outcome.counts,
       problems: outcome.problems,
       hostnames: outcome.hostnames,
+      sha256,
       ...(outcome.formatVersion ? { formatVersion: outcome.formatVersion } : {})
     };
     await db.files.put(importedFileSchema.parse(done));

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createSha256, type IncrementalHash } from './sha256';
 import {
   bufferedParser,
   headerSignature,
@@ -23,10 +22,12 @@ import {
 } from '../core';
 import { withImportLock } from './import-lock';
 import {
+  deleteImportedFile,
   findCsvPreset,
   ImportAbandonedError,
+  SameBytesError,
+  setFileHash,
   abandonImport,
-  findSameBytes,
   finishImport,
   markParsing,
   newId,
@@ -95,33 +96,11 @@ async function* chunksOf(blob: Blob): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** SHA-256 computed incrementally while streaming, plus the first bytes for format detection. */
-async function hashAndSniff(
-  source: ImportSource,
-  token: CancelToken,
-  onBytes: (done: number) => void
-): Promise<{ sha256: string; head: Uint8Array }> {
-  const hash = sha256.create();
-  const head = new Uint8Array(Math.min(SNIFF_BYTES, source.size));
-  let headFill = 0;
-  let done = 0;
-  for await (const chunk of chunksOf(source.blob)) {
-    if (token.cancelled) throw new Cancelled();
-    hash.update(chunk);
-    if (headFill < head.length) {
-      const take = Math.min(head.length - headFill, chunk.length);
-      head.set(chunk.subarray(0, take), headFill);
-      headFill += take;
-    }
-    done += chunk.length;
-    onBytes(done);
-  }
-  return { sha256: bytesToHex(hash.digest()), head: head.subarray(0, headFill) };
-}
-
 /**
- * Imports one file into an engagement: hash → recognise a re-import → store the raw bytes → detect → parse in
- * chunks, writing staging batches → one final transaction. Never throws for bad input: the outcome says what happened.
+ * Imports one file into an engagement in one pass over its bytes: detect from the first bytes → store the raw
+ * bytes → parse in chunks while hashing them (SHA-256), writing staging batches → one final transaction, which also
+ * recognises a re-import of the same bytes (then nothing is kept). Never throws for bad input: the outcome says
+ * what happened.
  */
 export async function importFile(
   db: PatchfieldDB,
@@ -134,34 +113,12 @@ export async function importFile(
   const report = (phase: ImportPhase, bytesDone: number, detail: string): void =>
     onProgress({ fileName: source.name, phase, bytesDone, bytesTotal: source.size, detail });
 
-  let sha: string;
   let head: Uint8Array;
   try {
-    ({ sha256: sha, head } = await hashAndSniff(source, token, (d) =>
-      report('checking', d, 'checking the file')
-    ));
+    head = new Uint8Array(await source.blob.slice(0, SNIFF_BYTES).arrayBuffer());
   } catch (e) {
-    if (e instanceof Cancelled) return { name: source.name, status: 'cancelled', format: null, problems: [] };
     return unreadable(source.name, e);
   }
-
-  const same = await findSameBytes(db, engagementId, sha);
-  if (same) {
-    return {
-      name: source.name,
-      status: 'duplicate',
-      format: same.format,
-      problems: [
-        {
-          severity: 'info',
-          code: 'already-imported',
-          message: `${source.name} has exactly the same content as ${same.name}, imported ${same.importedAt.slice(0, 10)}: it was not imported twice.`
-        }
-      ],
-      duplicateOf: { id: same.id, name: same.name, importedAt: same.importedAt }
-    };
-  }
-
   let zipEntries: string[] | undefined;
   if (isZip(head)) {
     const listed = listZip(new Uint8Array(await source.blob.arrayBuffer()));
@@ -178,13 +135,17 @@ export async function importFile(
         name: source.name,
         size: source.size,
         ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
-        sha256: sha,
+        sha256: '',
         format: detection.format,
         importedAt: now().toISOString()
       },
       source.blob
     );
+    const hasher = await createSha256();
     if (!detection.format) {
+      // Kept, so it can be read again after a fix (or mapped); hashed for its record.
+      for await (const chunk of chunksOf(source.blob)) hasher.update(chunk);
+      await setFileHash(db, fileId, hasher.hex());
       await abandonImport(db, fileId, 'failed', [detection.problem]);
       return {
         fileId,
@@ -201,7 +162,8 @@ export async function importFile(
       source,
       token,
       report,
-      detection.mapping
+      detection.mapping,
+      hasher
     );
   });
 }
@@ -364,7 +326,9 @@ export async function rereadFile(
         problems: [detection.problem]
       };
     }
-    return parseStored(db, file, detection.format, source, token, report, detection.mapping);
+    // A file whose first reading was cut short has no hash yet: this reading computes it.
+    const hasher = file.sha256 ? undefined : await createSha256();
+    return parseStored(db, file, detection.format, source, token, report, detection.mapping, hasher);
   });
 }
 
@@ -375,7 +339,8 @@ async function parseStored(
   source: ImportSource,
   token: CancelToken,
   report: (phase: ImportPhase, bytesDone: number, detail: string) => void,
-  mapping?: CsvMapping
+  mapping?: CsvMapping,
+  hasher?: IncrementalHash
 ): Promise<ImportOutcome> {
   await markParsing(db, file.id, format);
   const tally = createTally();
@@ -419,6 +384,7 @@ async function parseStored(
   try {
     for await (const chunk of chunksOf(source.blob)) {
       if (token.cancelled) throw new Cancelled();
+      hasher?.update(chunk);
       parser.write(chunk);
       bytesDone += chunk.length;
       if (
@@ -464,8 +430,31 @@ async function parseStored(
     });
   }
   try {
-    await finishImport(db, file.id, { counts, problems, hostnames, formatVersion: parser.formatVersion });
+    await finishImport(db, file.id, {
+      counts,
+      problems,
+      hostnames,
+      formatVersion: parser.formatVersion,
+      ...(hasher ? { sha256: hasher.hex() } : {})
+    });
   } catch (e) {
+    if (e instanceof SameBytesError) {
+      // The same bytes were imported before: this copy leaves nothing behind.
+      await deleteImportedFile(db, file.id);
+      return {
+        name: file.name,
+        status: 'duplicate',
+        format,
+        problems: [
+          {
+            severity: 'info',
+            code: 'already-imported',
+            message: `${file.name} has exactly the same content as ${e.existing.name}, imported ${e.existing.importedAt.slice(0, 10)}: it was not imported twice.`
+          }
+        ],
+        duplicateOf: { id: e.existing.id, name: e.existing.name, importedAt: e.existing.importedAt }
+      };
+    }
     const failed = [...problems, failureProblem(file.name, e)];
     await abandonImport(db, file.id, 'failed', failed);
     return { fileId: file.id, name: file.name, status: 'failed', format, problems: failed };

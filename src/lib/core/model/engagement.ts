@@ -54,7 +54,8 @@ export const importedFileSchema = z.object({
   name: z.string(),
   size: z.number().int().nonnegative(),
   lastModified: z.number().optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Empty until the file has been read once in full (it is hashed while it is read). */
+  sha256: z.string().regex(/^([0-9a-f]{64})?$/),
   format: fileFormatSchema.nullable(),
   /** The format's version as the file states it (e.g. "GMP 22.4"). */
   formatVersion: z.string().optional(),
