@@ -72,9 +72,9 @@ export interface CancelToken {
 }
 
 /** Batches are flushed at whichever limit comes first: IndexedDB pays per record and per transaction. */
-const BATCH_HOSTS = 64;
+const BATCH_HOSTS = 16;
 const BATCH_RULES = 2000;
-const BATCH_BYTES = 16 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 class Cancelled extends Error {
   constructor() {
@@ -353,7 +353,7 @@ async function parseStored(
   const sink: ObservationSink = {
     host(h) {
       tally.add(h);
-      hostnames.push(h.hostname ?? h.fqdn ?? h.ips[0] ?? h.key);
+      hostnames.push(detached(h.hostname ?? h.fqdn ?? h.ips[0] ?? h.key));
       pendingHosts.push(h);
       pendingBytes += estimateSize(h);
     },
@@ -381,6 +381,7 @@ async function parseStored(
   };
 
   let bytesDone = 0;
+  let lastReport = 0;
   try {
     for await (const chunk of chunksOf(source.blob)) {
       if (token.cancelled) throw new Cancelled();
@@ -395,7 +396,12 @@ async function parseStored(
         report('saving', bytesDone, parser.position);
         await flush();
       }
-      report('reading', bytesDone, parser.position);
+      // A few progress messages a second are plenty; one per chunk would keep the page busy redrawing.
+      const t = Date.now();
+      if (t - lastReport >= 150) {
+        lastReport = t;
+        report('reading', bytesDone, parser.position);
+      }
     }
     if (token.cancelled) throw new Cancelled();
     parser.end();
@@ -461,6 +467,15 @@ async function parseStored(
   }
   report('done', source.size, `${counts.assets} computer${counts.assets === 1 ? '' : 's'} read`);
   return { fileId: file.id, name: file.name, status: 'done', format, counts, problems };
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from. V8 keeps a substring as a view into
+ * its parent, so a host name cut from a 64 KB chunk of the file would keep the whole chunk alive for the rest of
+ * the import: thousands of hosts, and the tab's memory grows with the file (measured: 1.4 GB for 500 MB).
+ */
+function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function estimateSize(h: HostObservation): number {
