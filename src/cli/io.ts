@@ -125,7 +125,18 @@ async function readChunks(
     host(h) {
       tally.add(h);
       if (keepHosts) hosts.push(h);
-      else hosts.push({ ...h, findings: [], software: [], installedUpdates: [], pendingUpdates: [] });
+      else {
+        // Only what inspect prints, copied through JSON so that it shares no memory with the chunk it was cut
+        // from (V8 keeps substrings as views: a big file's chunks would otherwise stay alive to the end).
+        const summary = { key: h.key, hostname: h.hostname, fqdn: h.fqdn, ips: h.ips, macs: [], os: h.os };
+        hosts.push({
+          ...(JSON.parse(JSON.stringify(summary)) as typeof summary),
+          findings: [],
+          software: [],
+          installedUpdates: [],
+          pendingUpdates: []
+        });
+      }
     },
     rule(r) {
       if (keepHosts) rules.push(r);
