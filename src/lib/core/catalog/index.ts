@@ -1,13 +1,5 @@
-import { z } from 'zod';
-import { windowsBuildCatalogSchema } from './windows-builds';
-
 export * from './windows-builds';
-
-/** Everything the engine may consult. Parts are optional: a missing part makes answers "unknown", never "fine". */
-export type Catalog = z.infer<typeof catalogSchema>;
-export const catalogSchema = z.object({
-  windowsBuilds: windowsBuildCatalogSchema.optional()
-});
+export * from './parts';
 
 /** Age in whole days of a snapshot date (YYYY-MM-DD) as of another date. */
 export function ageInDays(snapshotDate: string, asOf: string): number {

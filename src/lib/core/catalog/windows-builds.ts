@@ -25,6 +25,8 @@ export const windowsBuildRowSchema = z.object({
   /** First MSRC monthly document that names this build (an upper bound of its release date). */
   msrcDate: z.string().optional(),
   msrcSubtype: z.string().optional(),
+  /** The most frequent DatePosted of this KB in the wesng definitions: dates rows the other sources leave undated. */
+  wesngDate: z.string().optional(),
   /** Products the row applies to, from MSRC and vuls, joined with "; " (empty when no source says). */
   products: z.string()
 });

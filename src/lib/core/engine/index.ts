@@ -2,3 +2,4 @@ export * from './hash';
 export * from './merge';
 export * from './windows';
 export * from './results';
+export * from './settings';
