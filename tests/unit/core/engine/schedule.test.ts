@@ -276,7 +276,7 @@ describe('buildSchedule', () => {
     expect(misses).toHaveLength(28);
     const m = misses[0];
     expect(m?.dueDate).toBe('2026-05-18');
-    expect(m?.plannedDate! > '2026-05-18').toBe(true);
+    expect((m?.plannedDate ?? '') > '2026-05-18').toBe(true);
     expect(m?.reason).toBe('The 2 workstation windows before 2026-05-18 are full with more urgent work.');
     // The third machine needs 2 × 80 minutes of windows (one more hour each); all 30 need 10 h per window.
     expect(m?.fix).toBe('Add 1 technician-hour per workstation window, or move it to an emergency wave.');
