@@ -23,11 +23,15 @@ const HOW_TO_GET =
  * The risk index relies on parts sorted with this order (it searches them by halves).
  */
 export function compareCveIds(a: string, b: string): number {
-  // Year and prefix have a fixed width ("CVE-2021-"): after them a shorter number is a smaller one.
-  const pa = a.slice(0, 9);
-  const pb = b.slice(0, 9);
-  if (pa !== pb) return pa < pb ? -1 : 1;
-  if (a.length !== b.length) return a.length - b.length;
+  if (a.length !== b.length) {
+    // "CVE-YYYY-" has a fixed width: after it a shorter number is a smaller one.
+    for (let i = 0; i < 9; i++) {
+      const d = a.charCodeAt(i) - b.charCodeAt(i);
+      if (d !== 0 && !Number.isNaN(d)) return d;
+    }
+    return a.length - b.length;
+  }
+  // Same length: plain string order is number order (and year order before it).
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
