@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GAP_KINDS, type GapKind, type PatchGap } from '../../../../src/lib/core/model/gaps';
@@ -5,12 +7,18 @@ import { SEVERITIES, type Severity } from '../../../../src/lib/core/model/observ
 import { DEFAULT_ENGAGEMENT_SETTINGS } from '../../../../src/lib/core/engine/settings';
 import { prioritize } from '../../../../src/lib/core/engine/priority';
 import {
+  BEHIND_WEIGHT,
+  GAP_WEIGHTS,
   GRADE_SCALE,
+  MONTH_WEIGHT,
+  SERIOUS_GAP_CAP,
+  UNKNOWN_PENALTY,
   gradeOf,
   scoreEngagement,
   type ScoreInput,
   type ScoredAssetStatus
 } from '../../../../src/lib/core/engine/grade';
+import { REPO_DIR } from '../../shared';
 
 const AS_OF = '2026-11-24';
 
@@ -120,6 +128,8 @@ describe('engagement grade: examples', () => {
     });
     expect(clean.grade).toBe('A');
     expect(s.score).toBeLessThan(clean.score);
+    // docs/grade.md: the server counts 0.1 (behind) + 0.6 (known exploited); (0.7 + 0 + 0 + 0) / 4 → 83, a B.
+    expect(s).toMatchObject({ score: 83, grade: 'B' });
     expect(s.grade).not.toBe('A');
     expect(s).toMatchObject({ kevGaps: 1, criticalGaps: 1, fullyPatched: 3, denominator: 4 });
   });
@@ -249,6 +259,16 @@ describe('engagement grade: examples', () => {
     ]);
     expect(s.grade).not.toBe('A');
     expect(GRADE_SCALE.every((x) => gradeOf(x.min) === x.grade)).toBe(true);
+  });
+});
+
+describe('docs/grade.md', () => {
+  it('states the same grade bands, meanings and weights as the code', () => {
+    const doc = readFileSync(join(REPO_DIR, 'docs/grade.md'), 'utf8');
+    for (const g of GRADE_SCALE) expect(doc).toContain(g.meaning);
+    for (const w of Object.values(GAP_WEIGHTS)) expect(doc).toMatch(new RegExp(`\\| \\+?${w} +\\|`));
+    for (const n of [BEHIND_WEIGHT, MONTH_WEIGHT, UNKNOWN_PENALTY, SERIOUS_GAP_CAP])
+      expect(doc).toContain(`**${n}`);
   });
 });
 
