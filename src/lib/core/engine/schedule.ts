@@ -220,7 +220,9 @@ class OccurrenceSeq {
   readonly list: Occurrence[] = [];
   /** Running maximum of `end` over `list`, for counting the occurrences that end by a date. */
   private readonly maxEnd: number[] = [];
+  private readonly firstDay: number;
   private nextDay: number;
+  /** How far `countEndingBy` generates: due dates centuries ahead must not make it loop for ages. */
   private readonly lastDay: number;
 
   constructor(
@@ -228,12 +230,13 @@ class OccurrenceSeq {
     readonly from: number,
     private readonly reserved: Set<number>
   ) {
-    this.nextDay = Math.floor(from / DAY);
+    this.firstDay = Math.floor(from / DAY);
+    this.nextDay = this.firstDay;
     this.lastDay = this.nextDay + MAX_HORIZON_DAYS;
   }
 
   get empty(): boolean {
-    return this.specs.length === 0;
+    return this.specs.every((s) => s.days.size === 0);
   }
 
   private generateDay(): void {
@@ -256,7 +259,10 @@ class OccurrenceSeq {
 
   at(i: number): Occurrence | undefined {
     if (this.empty) return undefined;
-    while (this.list.length <= i && this.nextDay <= this.lastDay) this.generateDay();
+    // Every week has at least one occurrence unless a locked wave reserved it, so this bound is never the reason
+    // an occurrence is missing; it only guards against looping forever.
+    const bound = this.firstDay + 7 * (i + 2 + this.reserved.size);
+    while (this.list.length <= i && this.nextDay <= bound) this.generateDay();
     return this.list[i];
   }
 

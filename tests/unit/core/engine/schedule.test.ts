@@ -256,6 +256,34 @@ describe('buildSchedule', () => {
     expect(misses).toEqual([]);
   });
 
+  it('opens one emergency wave a day while a day is full, and says how many hours would meet the due date', () => {
+    const ws = fleet(40);
+    const kev = ws.assets.map((a) => gap(a.id, { dueInDays: 3, rank: 1, kind: 'scanner-finding' }));
+    const { waves, misses } = buildSchedule({
+      asOf: AS_OF,
+      assets: ws.assets,
+      gaps: kev,
+      settings: DEFAULT_ENGAGEMENT_SETTINGS
+    });
+    // 10 + 15 + 10 = 35 minutes a machine: 13 fit in a day's 8 technician-hours.
+    expect(waves.map((w) => [w.id, w.start, w.end, w.assetIds.length])).toEqual([
+      ['w01-emergency', '2026-05-05T08:00', '2026-05-05T14:00', 13],
+      ['w02-emergency', '2026-05-06T08:00', '2026-05-06T14:00', 13],
+      ['w03-emergency', '2026-05-07T08:00', '2026-05-07T14:00', 13],
+      ['w04-emergency', '2026-05-08T08:00', '2026-05-08T14:00', 1]
+    ]);
+    expect(misses).toEqual([
+      {
+        gapId: kev[39]?.id,
+        assetId: 'pc039',
+        dueDate: '2026-05-07',
+        plannedDate: '2026-05-08',
+        reason: 'The 3 out-of-cycle waves before 2026-05-07 are full with more urgent work.',
+        fix: 'Add 1 technician-hour per out-of-cycle wave.'
+      }
+    ]);
+  });
+
   it('reports misses with the reason and the hours to add when the windows are too small', () => {
     const ws = fleet(30);
     const tight = ws.gaps.map((g) => ({ ...g, priority: { ...g.priority, dueDate: addDays(AS_OF, 14) } }));
