@@ -68,8 +68,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
 /** Errata that are bug fixes or enhancements, not security advisories. */
 const NON_SECURITY_ID = /^(?:AL|RL|RH)[BE]A-|^(?:SUSE|openSUSE)-(?:RU|FU|OU)-/;
 /** Severity words advisories use (Red Hat family, SUSE, Ubuntu priorities, Debian urgencies). */
-const SEVERITY_WORD =
-  /^(?:critical|important|high|moderate|medium|low|negligible|unimportant|none)$/i;
+const SEVERITY_WORD = /^(?:critical|important|high|moderate|medium|low|negligible|unimportant|none)$/i;
 /** "Important: kernel security update", or "ALSA-2022:5468: php:8.0 security update (Important)". */
 const SUMMARY_SEVERITY = /^(Critical|Important|Moderate|Low):\s|\((Critical|Important|Moderate|Low)\)\s*$/;
 /** "nginx:1.24 security update" in an errata summary: the module name and stream. */
@@ -129,7 +128,12 @@ function recordSeverity(record: Json, affected: Json): string {
 }
 
 function recordCves(record: Json): string[] {
-  const all = [str(record.id), ...strings(record.aliases), ...strings(record.upstream), ...strings(record.related)];
+  const all = [
+    str(record.id),
+    ...strings(record.aliases),
+    ...strings(record.upstream),
+    ...strings(record.related)
+  ];
   return [...new Set(all.filter((id) => CVE.test(id)))].sort();
 }
 
@@ -472,7 +476,19 @@ export async function buildOsvPart(
   }
 
   c.entries.sort((a, b) =>
-    a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0
+    a[0] !== b[0]
+      ? a[0] < b[0]
+        ? -1
+        : 1
+      : a[1] !== b[1]
+        ? a[1] < b[1]
+          ? -1
+          : 1
+        : a[2] < b[2]
+          ? -1
+          : a[2] > b[2]
+            ? 1
+            : 0
   );
   const part: OsvPart = {
     part: 'osv',

@@ -53,7 +53,8 @@ function isUbuntuLts(versionId: string, prettyName: string | undefined): boolean
   return !!m && Number(m[1]) % 2 === 0;
 }
 
-const majorOf = (versionId: string | undefined): string | undefined => /^(\d+)(?:\.\d+)*$/.exec(versionId ?? '')?.[1];
+const majorOf = (versionId: string | undefined): string | undefined =>
+  /^(\d+)(?:\.\d+)*$/.exec(versionId ?? '')?.[1];
 
 /**
  * The OSV ecosystem of a distribution release, spelled as OSV's records and osv-schema's ecosystems.json spell it:
@@ -136,7 +137,13 @@ function packagingOf(ecosystem: string): Packaging | undefined {
   return undefined;
 }
 
-const SEVERITY_RANK: Record<LinuxPackageGap['severity'], number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const SEVERITY_RANK: Record<LinuxPackageGap['severity'], number> = {
+  critical: 0,
+  high: 1,
+  medium: 2,
+  low: 3,
+  info: 4
+};
 
 /** An advisory's own word → Patchfield severity: Critical, Important/High, Moderate/Medium, Low; missing → medium. */
 export function osvSeverity(word: string): Severity {
@@ -243,7 +250,8 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
   }
   const compare = packaging === 'rpm' ? compareRpm : compareDpkg;
   const distroId = input.distro?.id.toLowerCase() ?? '';
-  const kind = packaging ?? (/^(?:debian|ubuntu)$/.test(distroId) ? 'deb' : distroId === 'alpine' ? 'apk' : 'rpm');
+  const kind =
+    packaging ?? (/^(?:debian|ubuntu)$/.test(distroId) ? 'deb' : distroId === 'alpine' ? 'apk' : 'rpm');
 
   // Installed packages of the distribution's packaging, newest version per name.
   const installed = new Map<string, Installed>();
@@ -274,15 +282,10 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
   }
 
   // Advisory entries of this release, by package name.
-  const byPackage = new Map<string, OsvEntry[]>();
-  if (ecosystem && packaging && input.osv) {
-    for (const e of input.osv.entries) {
-      if (e[0] !== ecosystem) continue;
-      const list = byPackage.get(e[1]);
-      if (list) list.push(e);
-      else byPackage.set(e[1], [e]);
-    }
-  }
+  const byPackage =
+    ecosystem && packaging && input.osv
+      ? entriesByPackage(input.osv, ecosystem)
+      : new Map<string, OsvEntry[]>();
 
   // `rpm -qa` prints no epoch (and the parsers drop epoch 0): such a version is compared with the epoch of the
   // advisory's version, as an epoch rarely changes within a release. Versions that state an epoch keep it.
@@ -296,9 +299,17 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
   };
   const affects = (name: string, version: string, e: OsvEntry): boolean => {
     const [, , , introduced, fixed] = e;
-    if (packaging === 'rpm' && fixed && MODULE_RELEASE.test(releaseOf(fixed)) !== MODULE_RELEASE.test(releaseOf(version)))
+    if (
+      packaging === 'rpm' &&
+      fixed &&
+      MODULE_RELEASE.test(releaseOf(fixed)) !== MODULE_RELEASE.test(releaseOf(version))
+    )
       return false;
-    if (introduced !== '0' && introduced !== '' && compare(withEpochOf(version, introduced, name), introduced) < 0)
+    if (
+      introduced !== '0' &&
+      introduced !== '' &&
+      compare(withEpochOf(version, introduced, name), introduced) < 0
+    )
       return false;
     return fixed === '' || compare(withEpochOf(version, fixed, name), fixed) < 0;
   };
@@ -414,7 +425,9 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
   for (const g of groups.values()) {
     const advisories = [...g.entries.values()]
       .map((e) => ({ id: e[2], cves: e[5], severity: e[6], published: e[7] }))
-      .sort((a, b) => (a.published !== b.published ? (a.published < b.published ? -1 : 1) : a.id < b.id ? -1 : 1));
+      .sort((a, b) =>
+        a.published !== b.published ? (a.published < b.published ? -1 : 1) : a.id < b.id ? -1 : 1
+      );
     const severity = advisories
       .map((a) => osvSeverity(a.severity))
       .reduce<Severity>((best, s) => (SEVERITY_RANK[s] < SEVERITY_RANK[best] ? s : best), 'low');
@@ -422,7 +435,7 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
     const binaries = [...g.binaries].sort();
     const ids = advisories.map((a) => a.id);
     const evidence = [
-      `${binaries.map((b) => `${b} ${installed.get(b)?.version ?? g.installed}`).join(', ')} installed; ${examples(ids, 8)} ${ids.length === 1 ? 'is' : 'are'} fixed in ${g.fixed ?? ''}${source}`,
+      `${binaries.map((b) => `${b} ${installed.get(b)?.version ?? g.installed}`).join(', ')} installed; ${examples(ids, 8)}${source}: ${g.fixed ?? ''} closes ${ids.length === 1 ? 'it' : `all ${ids.length}`}`,
       ...g.pendingNotes
     ].join('; ');
     gaps.push({
@@ -468,6 +481,28 @@ export function linuxPackageGaps(input: LinuxPackageGapsInput): LinuxPackageGaps
           : 0
   );
   return { ...(ecosystem ? { ecosystem } : {}), covered, gaps, problems };
+}
+
+/** Entries by ecosystem and package, built once per part: a fleet of machines shares one catalog. */
+const INDEXES = new WeakMap<OsvPart, Map<string, Map<string, OsvEntry[]>>>();
+
+function entriesByPackage(part: OsvPart, ecosystem: string): Map<string, OsvEntry[]> {
+  let index = INDEXES.get(part);
+  if (!index) {
+    index = new Map();
+    for (const e of part.entries) {
+      let byName = index.get(e[0]);
+      if (!byName) {
+        byName = new Map();
+        index.set(e[0], byName);
+      }
+      const list = byName.get(e[1]);
+      if (list) list.push(e);
+      else byName.set(e[1], [e]);
+    }
+    INDEXES.set(part, index);
+  }
+  return index.get(ecosystem) ?? new Map<string, OsvEntry[]>();
 }
 
 function groupByKey(groups: Map<string, Group>, key: string): Group | undefined {

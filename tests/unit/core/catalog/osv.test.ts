@@ -100,7 +100,10 @@ describe('OSV part builder: fixture packs and records', () => {
       '2024-01-04'
     ]);
     // The CVE comes from `upstream`, the severity word from ecosystem_specific.urgency; no fix yet is "".
-    expect(find(value, 'openssl', 'DEBIAN-CVE-2024-2511')[0]?.slice(5, 7)).toEqual([['CVE-2024-2511'], 'Low']);
+    expect(find(value, 'openssl', 'DEBIAN-CVE-2024-2511')[0]?.slice(5, 7)).toEqual([
+      ['CVE-2024-2511'],
+      'Low'
+    ]);
     expect(find(value, 'zlib', 'DEBIAN-CVE-2023-45853')[0]?.slice(3, 7)).toEqual([
       '0',
       '',
@@ -137,8 +140,13 @@ describe('OSV part builder: fixture packs and records', () => {
 
   it('reports a cut-off gzip pack as an error and keeps the records read before the cut', async () => {
     const gz = gzipSync(packBytes());
-    const { issues } = await buildOsvPart([{ name: 'cut.jsonl.gz', bytes: gz.subarray(0, gz.length - 30) }], 'cut');
-    expect(issues.some((i) => i.severity === 'error' && /cut short|could not be read/.test(i.message))).toBe(true);
+    const { issues } = await buildOsvPart(
+      [{ name: 'cut.jsonl.gz', bytes: gz.subarray(0, gz.length - 30) }],
+      'cut'
+    );
+    expect(issues.some((i) => i.severity === 'error' && /cut short|could not be read/.test(i.message))).toBe(
+      true
+    );
   });
 });
 
