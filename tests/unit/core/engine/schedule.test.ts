@@ -247,7 +247,7 @@ describe('buildSchedule', () => {
       gapIds: [kev.id]
     });
     expect(first?.name).toMatch(/out of cycle/);
-    expect(first?.start < (waves[1]?.start ?? '')).toBe(true);
+    expect((first?.start ?? '') < (waves[1]?.start ?? '')).toBe(true);
     // The machine's ordinary update still goes with its ring.
     expect(wavesOf(waves, 'pc003').map((w) => w.kind)).toEqual([
       'emergency',
