@@ -95,6 +95,8 @@ interface Collector {
   covered: Set<string>;
   latest: string;
   tally: Tally;
+  /** Single .json files that are not OSV records. */
+  notRecords: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -263,6 +265,26 @@ function parseAndAdd(c: Collector, text: string, where: string, complete: boolea
   if (why) noteBad(c, where, why);
 }
 
+/**
+ * One .json file: an OSV record, or another JSON file that sits beside records (a CSAF document, a converter's
+ * intermediate list), which is skipped and named rather than reported as a broken record.
+ */
+function readSingle(c: Collector, name: string, bytes: Uint8Array): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8').decode(bytes));
+  } catch (e) {
+    noteBad(c, name, `it is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  if (!isObject(parsed) || (typeof parsed.id !== 'string' && !('affected' in parsed))) {
+    c.notRecords.push(name);
+    return;
+  }
+  const why = addRecord(c, parsed, false);
+  if (why) noteBad(c, name, why);
+}
+
 const SLICE = 64 * 1024;
 
 /** A .jsonl or .jsonl.gz pack, inflated and split into lines piece by piece. */
@@ -385,6 +407,7 @@ export async function buildOsvPart(
     seen: new Set(),
     covered: new Set(),
     latest: '',
+    notRecords: [],
     tally: {
       records: 0,
       otherEcosystems: new Map(),
@@ -408,7 +431,7 @@ export async function buildOsvPart(
     } else if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
       problem = readPack(c, name, bytes, false);
     } else if (lower.endsWith('.json') || bytes[0] === 0x7b) {
-      parseAndAdd(c, new TextDecoder('utf-8').decode(bytes), name, false);
+      readSingle(c, name, bytes);
     } else {
       problem = {
         severity: 'error',
@@ -427,6 +450,15 @@ export async function buildOsvPart(
       code: 'osv-record-unreadable',
       message: `${plural(t.badCount, 'OSV record was', 'OSV records were')} skipped because they could not be read (${examples}${t.badCount > t.bad.length ? '; …' : ''}). The other records were used; if many are skipped, download the file again.`,
       count: t.badCount
+    });
+  }
+  if (c.notRecords.length > 0) {
+    const n = c.notRecords.length;
+    issues.push({
+      severity: 'info',
+      code: 'osv-not-a-record',
+      message: `${plural(n, 'JSON file is', 'JSON files are')} not OSV records and ${n === 1 ? 'was' : 'were'} skipped (${c.notRecords.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}).`,
+      count: n
     });
   }
   if (t.otherEcosystems.size > 0) {

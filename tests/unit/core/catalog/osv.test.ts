@@ -128,6 +128,22 @@ describe('OSV part builder: fixture packs and records', () => {
     ]);
   });
 
+  it('skips JSON files that are not OSV records with an info naming them', async () => {
+    const { value, issues } = await buildOsvPart(
+      [
+        { name: 'vulnfeeds-parts.json', bytes: strToU8('[{"pkg_name":"apparmor"}]') },
+        { name: 'CSAF-rhsa.json', bytes: strToU8('{"document":{"category":"csaf_vex"}}') },
+        { name: 'DSA-5610-1.json', bytes: readBytes(join(OSV, 'debian-12', 'DSA-5610-1.json')) }
+      ],
+      'records'
+    );
+    expect(value?.entries).toHaveLength(1);
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'info', code: 'osv-not-a-record', count: 2 })
+    ]);
+    expect(issues[0]?.message).toContain('vulnfeeds-parts.json, CSAF-rhsa.json');
+  });
+
   it('says what to import when a file is neither a pack, a zip nor a record', async () => {
     const { value, issues } = await buildOsvPart(
       [{ name: 'notes.txt', bytes: strToU8('hello') }],
