@@ -83,6 +83,8 @@ interface Tally {
   withdrawn: number;
   nonSecurity: number;
   noRanges: number;
+  /** Ids of records that name no affected package. */
+  noAffected: string[];
   lastAffected: number;
   bad: { where: string; why: string }[];
   badCount: number;
@@ -173,6 +175,10 @@ function addRecord(c: Collector, record: unknown, complete: boolean): string | u
   c.tally.records += 1;
   const affected = (affectedList ?? []).filter(isObject);
   const linux = affected.filter((a) => isObject(a.package) && isLinuxOsvEcosystem(str(a.package.ecosystem)));
+  if (affected.length === 0) {
+    c.tally.noAffected.push(id);
+    return undefined;
+  }
   if (linux.length === 0) {
     const first = affected.find((a) => isObject(a.package));
     const eco = first && isObject(first.package) ? osvEcosystemBase(str(first.package.ecosystem)) : '';
@@ -414,6 +420,7 @@ export async function buildOsvPart(
       withdrawn: 0,
       nonSecurity: 0,
       noRanges: 0,
+      noAffected: [],
       lastAffected: 0,
       bad: [],
       badCount: 0
@@ -468,6 +475,15 @@ export async function buildOsvPart(
       severity: 'info',
       code: 'osv-other-ecosystems',
       message: `${plural(n, 'record is', 'records are')} for ecosystems that are not Linux distributions (${names}${t.otherEcosystems.size > 6 ? ', …' : ''}) and ${n === 1 ? 'was' : 'were'} left out: this part is for distribution packages.`,
+      count: n
+    });
+  }
+  if (t.noAffected.length > 0) {
+    const n = t.noAffected.length;
+    issues.push({
+      severity: 'info',
+      code: 'osv-no-affected',
+      message: `${plural(n, 'record names', 'records name')} no affected package (${t.noAffected.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}) and ${n === 1 ? 'gives' : 'give'} nothing to compare.`,
       count: n
     });
   }
