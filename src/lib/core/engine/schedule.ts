@@ -877,19 +877,29 @@ function findMisses(slots: Slot[], unplaced: Unit[], asOf: number, s: ScheduleSe
     let load = 0;
     for (const u of slot.units) load += u.effort;
     for (const u of slot.units) {
-      let why: { reason: string; fix: string } | undefined;
+      // One reason per due date within a machine: a machine has many gaps, often with the same few due dates.
+      const texts = new Map<number, { reason: string; fix: string }>();
       for (const g of u.gaps) {
         const due = dueDayOf(g);
         if (due === undefined || due >= endDay) continue;
-        why ??= missReason(slot, u, due, load, asOf, s);
+        const dueDate = g.priority.dueDate ?? dateOf(due);
+        let text = texts.get(due);
+        if (!text) {
+          const why = missReason(slot, u, due, load, asOf, s);
+          text = {
+            reason: why.reason.replaceAll('{due}', dueDate),
+            fix: why.fix.replaceAll('{due}', dueDate)
+          };
+          texts.set(due, text);
+        }
         misses.push({
           miss: {
             gapId: g.id,
             assetId: u.asset.id,
-            dueDate: dateOf(due),
+            dueDate,
             plannedDate: planned,
-            reason: why.reason.replaceAll('{due}', dateOf(due)),
-            fix: why.fix.replaceAll('{due}', dateOf(due))
+            reason: text.reason,
+            fix: text.fix
           },
           day: due,
           name: u.asset.sortName
