@@ -306,7 +306,7 @@ function fold(text: string): string {
 
 /** Whole words in Latin or Cyrillic text (JavaScript's \b only knows ASCII). */
 function hasWord(text: string, words: string[]): boolean {
-  return words.some((w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}(?![\\p{L}\\p{N}])`, 'u').test(text));
+  return words.some((w) => new RegExp(`(?<![\\p{L}\\p{N}])${fold(w)}(?![\\p{L}\\p{N}])`, 'u').test(text));
 }
 
 /** Long-term servicing: "LTSC", "LTSB", "Корпоративная 2016 с долгосрочным обслуживанием", "长期服务". */
