@@ -69,7 +69,6 @@ export async function buildMsrcPart(
   input: MsrcBuildInput,
   source: string
 ): Promise<ParseResult<{ msrc: MsrcPart; vectors: MsrcVector[] } | undefined>> {
-  await Promise.resolve();
   const issues: Problem[] = [];
   const products = new Map<string, string>();
   const drafts: Draft[] = [];

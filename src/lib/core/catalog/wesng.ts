@@ -58,7 +58,6 @@ export async function buildWesngPart(
   zipBytes: Uint8Array,
   source: string
 ): Promise<ParseResult<WesngPart | undefined>> {
-  await Promise.resolve();
   const issues: Problem[] = [];
   const kbs = new Map<string, KbFacts>();
   const skipped = new SkippedRows();

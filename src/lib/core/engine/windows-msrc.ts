@@ -73,18 +73,18 @@ const SERVER_LINES: Record<number, string> = {
   26100: 'windows server 2025'
 };
 /** Builds by name, for sources that give a name but no build (legacy inventories). */
-const NAMED_BUILDS: [RegExp, number, 'client' | 'server'][] = [
-  [/server 2025/i, 26100, 'server'],
-  [/server 2022/i, 20348, 'server'],
-  [/server 2019/i, 17763, 'server'],
-  [/server 2016/i, 14393, 'server'],
-  [/server 2012 r2/i, 9600, 'server'],
-  [/server 2012/i, 9200, 'server'],
-  [/server 2008 r2/i, 7601, 'server'],
-  [/server 2008/i, 6003, 'server'],
-  [/windows 8\.1/i, 9600, 'client'],
-  [/windows 7/i, 7601, 'client'],
-  [/windows vista/i, 6003, 'client']
+const NAMED_BUILDS: [RegExp, number][] = [
+  [/server 2025/i, 26100],
+  [/server 2022/i, 20348],
+  [/server 2019/i, 17763],
+  [/server 2016/i, 14393],
+  [/server 2012 r2/i, 9600],
+  [/server 2012/i, 9200],
+  [/server 2008 r2/i, 7601],
+  [/server 2008/i, 6003],
+  [/windows 8\.1/i, 9600],
+  [/windows 7/i, 7601],
+  [/windows vista/i, 6003]
 ];
 /** Windows 10 and 11 builds by feature release, for a name plus DisplayVersion without a build. */
 const FEATURE_BUILDS: Record<string, Record<string, number>> = {
@@ -178,7 +178,7 @@ function buildOf(os: OsInfo): number | undefined {
 function lineOf(os: OsInfo, arch: Arch): string | undefined {
   const build = buildOf(os);
   if (build === undefined) return undefined;
-  const type = os.productType ?? NAMED_BUILDS.find(([p]) => p.test(os.name ?? ''))?.[2] ?? productTypeOf(os);
+  const type = productTypeOf(os);
   const line = (type === 'server' ? SERVER_LINES : CLIENT_LINES)[build];
   if (line === 'windows 8.1' && arch === 'arm') return 'windows rt 8.1';
   return line;
