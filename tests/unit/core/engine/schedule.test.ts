@@ -325,6 +325,20 @@ describe('buildSchedule', () => {
     expect(misses[0]?.fix).toMatch(/^Move it to an emergency wave/);
   });
 
+  it('gives each late gap of a machine the reason for its own due date', () => {
+    const gaps = [gap('pc1', { dueInDays: 6 }), gap('pc1', { dueInDays: 5, kind: 'package-update' })];
+    const { misses } = buildSchedule({
+      asOf: AS_OF,
+      assets: [asset('pc1')],
+      gaps,
+      settings: DEFAULT_ENGAGEMENT_SETTINGS
+    });
+    expect(misses.map((m) => [m.gapId, m.reason])).toEqual([
+      [gaps[1]?.id, 'Due 2026-05-09, but the plan starts on 2026-05-11.'],
+      [gaps[0]?.id, 'Due 2026-05-10, but the plan starts on 2026-05-11.']
+    ]);
+  });
+
   it('orders the servicing stack update before the cumulative update and other gaps of a machine', () => {
     const gaps = [
       gap('pc1', { kind: 'package-update', title: 'Upgrade 7-Zip', dueInDays: 30 }),
