@@ -1,3 +1,4 @@
+import { gunzipSync } from 'fflate';
 import Papa from 'papaparse';
 import type { ParseResult, Problem } from '../model/problem';
 import type { KevEntry, KevPart } from './parts';
@@ -37,6 +38,17 @@ export function compareCveIds(a: string, b: string): number {
 
 /** Reads the CISA KEV catalog (JSON, or the CSV variant). A file that is not the KEV gives an error and no part. */
 export function buildKevPart(bytes: Uint8Array, source: string): ParseResult<KevPart | undefined> {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // A gzipped copy (the catalog is 1.3 MB unpacked, so it is unpacked at once).
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      return refuse(
+        'kev-not-json',
+        `${source} is gzipped but damaged (${e instanceof Error ? e.message : String(e)}). ${HOW_TO_GET}`
+      );
+    }
+  }
   const text = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
   const start = text.trimStart().charAt(0);
   if (start === '') {

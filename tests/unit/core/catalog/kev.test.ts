@@ -1,3 +1,4 @@
+import { gzipSync } from 'fflate';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKevPart, compareCveIds } from '../../../../src/lib/core/catalog/kev';
@@ -53,6 +54,13 @@ describe('CISA KEV catalog', () => {
     expect(value!.catalogVersion).toBeUndefined();
     expect(issues).toEqual([expect.objectContaining({ code: 'kev-bad-entry', line: 5, lines: [5] })]);
     expect(issues[0]!.message).toContain('dateAdded "soon"');
+  });
+
+  it('reads a gzipped copy of the KEV JSON', () => {
+    const gz = gzipSync(readBytes(fixture('catalog', 'kev', 'kev-small.json')));
+    const { value } = buildKevPart(gz, 'kev-small.json.gz');
+    expect(value!.entries).toHaveLength(4);
+    expect(buildKevPart(gz.subarray(0, 40), 'cut.json.gz').issues[0]).toMatchObject({ severity: 'error' });
   });
 
   it('refuses an EPSS file given as the KEV and says which file to import', () => {
