@@ -35,6 +35,8 @@ export default ts.config(
             'bench/import-bench.ts',
             'bench/browser-bench.ts',
             'bench/generators.ts',
+            'bench/schedule-bench.ts',
+            'bench/engine-bench.ts',
             'types/*.d.ts'
           ]
         },

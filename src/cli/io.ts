@@ -1,6 +1,15 @@
-import { createReadStream, existsSync, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  openSync,
+  readSync,
+  closeSync,
+  statSync,
+  readFileSync,
+  readdirSync
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   isZip,
   listZip,
@@ -11,7 +20,12 @@ import {
   parseWindowsBuildsCsv,
   decodeText,
   SNIFF_BYTES,
+  buildCatalogFromFolder,
+  catalogFromParts,
+  decodeCatalogBundle,
+  looksLikeBundle,
   type Catalog,
+  type CatalogFolder,
   type FileFormat,
   type HostObservation,
   type ImportCounts,
@@ -159,31 +173,59 @@ export function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
-/** --catalog: the Windows build table CSV itself, or a catalog folder that holds it. */
-export function loadCatalogFrom(path: string): { catalog: Catalog; problems: Problem[] } {
-  const candidates = isFile(path)
-    ? [path]
-    : [
-        join(path, 'windows-builds', 'windows_build_revision_kb_merged.csv'),
-        join(path, 'windows_build_revision_kb_merged.csv')
-      ];
-  const csv = candidates.find(isFile);
-  if (!csv) {
+/** A folder on disk as the catalog builder reads it: every file under it, read on demand. */
+export function catalogFolder(dir: string): CatalogFolder {
+  const files: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  walk('');
+  return { files, read: (path) => Promise.resolve(new Uint8Array(readFileSync(join(dir, path)))) };
+}
+
+/**
+ * --catalog: a catalog bundle (from `patchfield catalog build`), a folder of official files (built in memory, the
+ * same code), or the Windows build table CSV alone.
+ */
+export async function loadCatalogFrom(path: string): Promise<{ catalog: Catalog; problems: Problem[] }> {
+  if (!existsSync(path)) {
     return {
       catalog: {},
       problems: [
         {
           severity: 'error',
           code: 'catalog-not-found',
-          message: `No Windows build table found at ${path}. Pass the CSV (windows_build_revision_kb_merged.csv) or the catalog folder that holds windows-builds/.`
+          message: `${path} does not exist. Pass a catalog bundle (patchfield catalog build), a catalog folder, or the Windows build table CSV.`
         }
       ]
     };
   }
-  const parsed = parseWindowsBuildsCsv(
-    decodeText(new Uint8Array(readFileSync(csv))).text,
-    csv.split(/[\\/]/).pop()!
-  );
+  if (!isFile(path)) {
+    const built = await buildCatalogFromFolder(catalogFolder(path));
+    const problems: Problem[] = built.problems.map(({ part, ...p }) => ({
+      ...p,
+      message: part ? `${part}: ${p.message}` : p.message
+    }));
+    if (built.parts.length === 0) {
+      problems.push({
+        severity: 'error',
+        code: 'catalog-not-found',
+        message: `No catalog files found in ${path}. It should hold the official files (see README, "Reference catalog").`
+      });
+    }
+    return { catalog: catalogFromParts(built.parts), problems };
+  }
+  const bytes = new Uint8Array(readFileSync(path));
+  const name = basename(path);
+  if (looksLikeBundle(bytes)) {
+    const decoded = decodeCatalogBundle(bytes, name);
+    return { catalog: catalogFromParts(decoded.value?.parts ?? []), problems: decoded.issues };
+  }
+  const parsed = parseWindowsBuildsCsv(decodeText(bytes).text, name);
   const ok = !parsed.issues.some((p) => p.severity === 'error');
   return { catalog: ok ? { windowsBuilds: parsed.value } : {}, problems: parsed.issues };
 }

@@ -1,18 +1,24 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  buildCatalogFromFolder,
   buildReport,
   computeResults,
+  decodeCatalogBundle,
+  encodeCatalogBundle,
+  partRecords,
+  resolveSettings,
+  resultsJson,
+  type ScannerRule,
   engagementSchema,
   FORMAT_LABELS,
   SEVERITIES,
   type ImportCounts,
-  toCanonicalJson,
   type Problem,
   type SourcedHost
 } from '../lib/core';
-import { isFile, loadCatalogFrom, readExport, reportFonts, type ReadFileResult } from './io';
+import { catalogFolder, isFile, loadCatalogFrom, readExport, reportFonts, type ReadFileResult } from './io';
 import { version } from './version';
 import { versionsCommand } from './versions';
 
@@ -22,10 +28,16 @@ Usage:
   patchfield inspect <file> [--json]
       Detect a file's format and count what it holds. Exit 0 when read (warnings allowed),
       2 when the format is not supported or the file cannot be read.
-  patchfield assess <files...> --catalog <file-or-dir> [--as-of YYYY-MM-DD] [--out report.pdf] [--json results.json]
+  patchfield assess <files...> --catalog <bundle-or-dir> [--as-of YYYY-MM-DD] [--engagement settings.json]
+      [--json results.json] [--out report.pdf]
       [--client NAME] [--site SITE] [--technician NAME] [--msp NAME] [--page-size A4|Letter] [--generated-at ISO]
-      Merge the files into assets, check Windows updates against the build catalog, and write
-      the same PDF and results as the app.
+      Merge the files into assets, find the patch gaps, prioritise them under the engagement's policy,
+      plan the remediation, and write the same results JSON and PDF as the app.
+  patchfield catalog build --from <dir> --out catalog.bundle [--built-at ISO]
+      Build the reference catalog bundle technicians import, from the official files in a folder
+      (KEV, EPSS, endoflife.date, Windows builds, wesng, MSRC, OSV, Vulnrichment).
+  patchfield catalog info <catalog.bundle>
+      List the parts of a bundle with their sources, snapshot dates and record counts.
   patchfield versions --scheme dpkg|rpm|semver|windows < pairs.tsv
       Print the sign of compare(a, b) (-1, 0 or 1) for each "a<TAB>b" line on stdin.
   patchfield --version
@@ -144,21 +156,42 @@ async function assess(args: string[]): Promise<Exit> {
       technician: { type: 'string' },
       msp: { type: 'string' },
       'page-size': { type: 'string' },
-      'generated-at': { type: 'string' }
+      'generated-at': { type: 'string' },
+      engagement: { type: 'string' }
     }
   });
   if (positionals.length === 0) return fail('assess needs at least one file.\n\n' + USAGE);
-  if (!values.catalog) return fail('assess needs --catalog <file-or-dir> (the Windows build table).');
+  if (!values.catalog) {
+    return fail(
+      'assess needs --catalog <bundle-or-dir> (a bundle from "patchfield catalog build", or the catalog folder).'
+    );
+  }
   const asOf = values['as-of'] ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return fail(`--as-of must be a date as YYYY-MM-DD, not "${asOf}".`);
   const pageSize = values['page-size'] ?? 'A4';
   if (pageSize !== 'A4' && pageSize !== 'Letter') return fail('--page-size is A4 or Letter.');
 
-  const { catalog, problems: catalogProblems } = loadCatalogFrom(values.catalog);
+  let settingsInput: unknown = undefined;
+  if (values.engagement) {
+    if (!isFile(values.engagement)) return fail(`${values.engagement}: no such file.`);
+    try {
+      settingsInput = JSON.parse(readFileSync(values.engagement, 'utf8'));
+    } catch (e) {
+      return fail(`${values.engagement} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  }
+  const resolved = resolveSettings(settingsInput);
+  printProblems(values.engagement ?? 'settings', resolved.issues);
+  if (!resolved.value) return 2;
+  const settings = resolved.value;
+
+  const { catalog, problems: catalogProblems } = await loadCatalogFrom(values.catalog);
   printProblems(values.catalog, catalogProblems);
   if (catalogProblems.some((p) => p.severity === 'error')) return 2;
 
   const hosts: SourcedHost[] = [];
+  const rules = new Map<string, ScannerRule>();
+  const ruleKey = (fileId: string, ruleId: string): string => `${fileId}\u0000${ruleId}`;
   const files = [];
   let failed = 0;
   for (const [i, path] of positionals.entries()) {
@@ -169,15 +202,25 @@ async function assess(args: string[]): Promise<Exit> {
         failed += 1;
         continue;
       }
-      const fileId = j === 0 ? `f${i + 1}` : `f${i + 1}.${j}`;
+      const fileId = j === 0 ? `cli-file-${i + 1}` : `cli-file-${i + 1}.${j}`;
       files.push({ id: fileId, name: read.file, format: read.format });
       for (const host of read.hosts) hosts.push({ fileId, fileName: read.file, format: read.format, host });
+      for (const rule of read.rules) rules.set(ruleKey(fileId, rule.ruleId), rule);
     }
   }
   if (files.length === 0) return fail('none of the files could be read.');
 
-  const results = computeResults({ engagementId: 'cli', asOf, files, hosts, catalog });
-  if (values.json) writeFileSync(values.json, `${toCanonicalJson(results)}\n`);
+  const results = computeResults({
+    engagementId: 'cli',
+    asOf,
+    files,
+    hosts,
+    catalog,
+    rules,
+    ruleKey,
+    settings
+  });
+  if (values.json) writeFileSync(values.json, `${resultsJson(results)}\n`);
   if (values.out) {
     const stamp = values['generated-at'] ?? new Date().toISOString();
     const engagement = engagementSchema.parse({
@@ -203,12 +246,68 @@ async function assess(args: string[]): Promise<Exit> {
     }
   }
   const t = results.totals;
+  const g = results.gaps.length;
   process.stdout.write(
     `${t.assets} assets: ${t.upToDate} up to date, ${t.behind} behind, ${t.unknown} unknown` +
       (t.maxMonthsBehind !== null ? `; furthest behind ${t.maxMonthsBehind} months` : '') +
+      `\n${g} gap${g === 1 ? '' : 's'} (${t.gaps.critical} critical, ${t.kevGaps} known exploited, ${t.endOfLife} end of life); ` +
+      `grade ${results.score.grade} (${results.score.score}/100); ${results.waves.length} wave${results.waves.length === 1 ? '' : 's'}` +
+      (results.misses.length > 0
+        ? `, ${results.misses.length} due date${results.misses.length === 1 ? '' : 's'} missed`
+        : '') +
       '\n'
   );
   return failed > 0 ? 1 : 0;
+}
+
+async function catalogCommand(args: string[]): Promise<Exit> {
+  const [sub, ...rest] = args;
+  if (sub === 'build') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { from: { type: 'string' }, out: { type: 'string' }, 'built-at': { type: 'string' } }
+    });
+    if (!values.from || !values.out)
+      return fail('catalog build needs --from <dir> and --out <file>.\n\n' + USAGE);
+    if (!existsSync(values.from) || isFile(values.from)) return fail(`${values.from} is not a folder.`);
+    const started = performance.now();
+    const built = await buildCatalogFromFolder(catalogFolder(values.from), (part, i, n) =>
+      process.stderr.write(`[${i + 1}/${n}] ${part}\n`)
+    );
+    for (const p of built.problems) {
+      process.stderr.write(`${p.part ?? 'catalog'}: ${p.severity}: ${p.message}\n`);
+    }
+    if (built.parts.length === 0) return fail(`no catalog files found in ${values.from}.`);
+    const bytes = encodeCatalogBundle(built.parts, values['built-at'] ?? new Date().toISOString());
+    writeFileSync(values.out, bytes);
+    for (const part of built.parts) {
+      process.stdout.write(
+        `${part.part.padEnd(15)} ${String(partRecords(part)).padStart(8)} records` +
+          `${part.snapshotDate ? `  snapshot ${part.snapshotDate}` : ''}  from ${part.source}\n`
+      );
+    }
+    for (const m of built.missing)
+      process.stdout.write(`${m.padEnd(15)} missing: no source file in the folder\n`);
+    process.stdout.write(
+      `${values.out}: ${(bytes.length / 1e6).toFixed(1)} MB, ${built.parts.length} parts, built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`
+    );
+    return built.problems.some((p) => p.severity === 'error') || built.missing.length > 0 ? 1 : 0;
+  }
+  if (sub === 'info') {
+    const path = rest[0];
+    if (!path || !isFile(path)) return fail('catalog info needs a bundle file.');
+    const decoded = decodeCatalogBundle(new Uint8Array(readFileSync(path)), basename(path));
+    printProblems(path, decoded.issues);
+    if (!decoded.value) return 2;
+    process.stdout.write(`built ${decoded.value.manifest.builtAt}\n`);
+    for (const p of decoded.value.manifest.parts) {
+      process.stdout.write(
+        `${p.part.padEnd(15)} ${String(p.records).padStart(8)} records${p.snapshotDate ? `  snapshot ${p.snapshotDate}` : ''}  from ${p.source}\n`
+      );
+    }
+    return decoded.issues.some((p) => p.severity === 'error') ? 2 : 0;
+  }
+  return fail('catalog takes "build" or "info".\n\n' + USAGE);
 }
 
 export async function main(argv: string[]): Promise<Exit> {
@@ -219,6 +318,7 @@ export async function main(argv: string[]): Promise<Exit> {
   }
   if (command === 'inspect') return inspect(rest);
   if (command === 'assess') return assess(rest);
+  if (command === 'catalog') return catalogCommand(rest);
   if (command === 'versions') return versionsCommand(rest, process.stdin, process.stdout, process.stderr);
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);

@@ -16,3 +16,4 @@ export function getDb(): PatchfieldDB {
   instance ??= openDatabase();
   return instance;
 }
+export * from './engagement-settings';

@@ -1,6 +1,6 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { Engagement, EngagementResults, HostObservation, ImportedFile, ScannerRule } from '../core';
-import type { WindowsBuildCatalog } from '../core';
+import type { CatalogPart, CatalogPartName, EngagementSettingsInput } from '../core';
 
 /**
  * Storage layout, tuned for IndexedDB's cost per record (about 0.3–0.5 ms whatever the size, see PERFORMANCE.md):
@@ -40,11 +40,31 @@ export interface ResultsRecord {
   results: EngagementResults;
 }
 
+/** One catalog part's data: read only by the engine (EPSS alone is about 360,000 CVEs). */
 export interface CatalogRecord {
-  part: 'windows-builds';
+  part: CatalogPartName;
   fileName: string;
   importedAt: string;
-  data: WindowsBuildCatalog;
+  data: CatalogPart;
+}
+
+/** What the app shows about a catalog part, without reading its data. */
+export interface CatalogMetaRecord {
+  part: CatalogPartName;
+  fileName: string;
+  importedAt: string;
+  source: string;
+  snapshotDate?: string;
+  records: number;
+  /** Bytes of the part as JSON: what it costs in storage. */
+  bytes: number;
+}
+
+/** The engagement's policy, asset context and schedule settings as the technician set them (defaults fill the rest). */
+export interface EngagementSettingsRecord {
+  engagementId: string;
+  settings: EngagementSettingsInput;
+  updatedAt: string;
 }
 
 /** The technician's merge and split decisions for one engagement (see IdentityDecisions in core/engine). */
@@ -77,6 +97,8 @@ export type PatchfieldDB = Dexie & {
   rules: EntityTable<RuleBatchRecord, 'id'>;
   results: EntityTable<ResultsRecord, 'engagementId'>;
   catalog: EntityTable<CatalogRecord, 'part'>;
+  catalogMeta: EntityTable<CatalogMetaRecord, 'part'>;
+  engagementSettings: EntityTable<EngagementSettingsRecord, 'engagementId'>;
   settings: EntityTable<SettingRecord, 'key'>;
   decisions: EntityTable<DecisionsRecord, 'engagementId'>;
   csvPresets: EntityTable<CsvPresetRecord, 'id'>;
@@ -88,7 +110,11 @@ export const DB_NAME = 'patchfield';
  * Every schema version stays listed here: Dexie upgrades an older database step by step, and tests open a
  * database at each earlier version with data and check it survives the upgrade.
  */
-export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> }[] = [
+export const SCHEMA_VERSIONS: {
+  version: number;
+  stores: Record<string, string>;
+  upgrade?: (tx: Transaction) => Promise<void>;
+}[] = [
   {
     version: 1,
     stores: {
@@ -109,6 +135,33 @@ export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> 
       decisions: 'engagementId',
       csvPresets: 'id, signature'
     }
+  },
+  {
+    // 3: the whole reference catalog (metadata kept apart from the big part records) and per-engagement settings.
+    version: 3,
+    stores: {
+      catalogMeta: 'part',
+      engagementSettings: 'engagementId'
+    },
+    upgrade: async (tx) => {
+      const parts = (await tx.table('catalog').toArray()) as {
+        part: CatalogPartName;
+        fileName: string;
+        importedAt: string;
+        data: { source: string; snapshotDate?: string; rows?: unknown[] };
+      }[];
+      for (const p of parts) {
+        await tx.table('catalogMeta').put({
+          part: p.part,
+          fileName: p.fileName,
+          importedAt: p.importedAt,
+          source: p.data.source,
+          ...(p.data.snapshotDate ? { snapshotDate: p.data.snapshotDate } : {}),
+          records: p.data.rows?.length ?? 0,
+          bytes: JSON.stringify(p.data).length
+        });
+      }
+    }
   }
 ];
 
@@ -116,7 +169,8 @@ export function openDatabase(name = DB_NAME, upToVersion?: number): PatchfieldDB
   const db = new Dexie(name) as PatchfieldDB;
   for (const v of SCHEMA_VERSIONS) {
     if (upToVersion !== undefined && v.version > upToVersion) break;
-    db.version(v.version).stores(v.stores);
+    const version = db.version(v.version).stores(v.stores);
+    if (v.upgrade) version.upgrade(v.upgrade);
   }
   return db;
 }

@@ -1,5 +1,9 @@
 import {
   NO_DECISIONS,
+  type AssetContext,
+  type EngagementSettingsInput,
+  type PolicyId,
+  type Problem,
   type Engagement,
   type EngagementResults,
   type IdentityDecisions,
@@ -14,7 +18,10 @@ import {
   recordSplit,
   listCatalogParts,
   listFiles,
-  type CatalogRecord
+  getEngagementSettingsInput,
+  setAssetContext,
+  updateEngagementSettings,
+  type CatalogMetaRecord
 } from '$lib/db';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
@@ -23,8 +30,11 @@ import { Live } from './live.svelte';
 export class EngagementView {
   readonly engagement: Live<Engagement | undefined>;
   readonly files: Live<ImportedFile[]>;
-  readonly catalog: Live<CatalogRecord[]>;
+  readonly catalog: Live<CatalogMetaRecord[]>;
   readonly decisions: Live<IdentityDecisions>;
+  readonly settings: Live<EngagementSettingsInput>;
+  settingsProblems = $state<Problem[]>([]);
+  exporting = $state(false);
   results = $state<EngagementResults | null>(null);
   assessing = $state(false);
   assessLine = $state('');
@@ -41,6 +51,7 @@ export class EngagementView {
       done.sort(),
       cat,
       this.decisions.current,
+      this.settings.current,
       this.engagement.current?.visitDate ?? null
     ]);
   });
@@ -50,6 +61,7 @@ export class EngagementView {
     this.files = new Live(() => listFiles(getDb(), id), []);
     this.catalog = new Live(() => listCatalogParts(getDb()), []);
     this.decisions = new Live(() => getDecisions(getDb(), id), NO_DECISIONS);
+    this.settings = new Live(() => getEngagementSettingsInput(getDb(), id), {});
     $effect(() => {
       const key = this.inputsKey;
       if (!this.engagement.loaded || !this.files.loaded || !this.engagement.current) return;
@@ -108,6 +120,58 @@ export class EngagementView {
   /** The technician says a file's view is a machine of its own. */
   async splitAsset(anchor: string): Promise<void> {
     await recordSplit(getDb(), this.id, anchor);
+  }
+
+  /** The priority policy for this engagement; every gap's due date follows it. */
+  async setPolicy(policy: PolicyId): Promise<void> {
+    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => ({ ...s, policy }));
+  }
+
+  /** What the technician knows about a machine (internet-facing, ESU, pilot …), stored before the plan changes. */
+  async setContext(assetId: string, context: AssetContext): Promise<void> {
+    this.settingsProblems = await setAssetContext(getDb(), this.id, assetId, context);
+  }
+
+  /** Moves a machine to another wave; the due-date check runs again at once. */
+  async moveAsset(assetId: string, waveId: string): Promise<void> {
+    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => ({
+      ...s,
+      adjustments: {
+        locked: [...(s.adjustments?.locked ?? [])],
+        moves: { ...(s.adjustments?.moves ?? {}), [assetId]: waveId }
+      }
+    }));
+  }
+
+  /** A locked wave keeps its machines when the plan is computed again. */
+  async setWaveLocked(waveId: string, locked: boolean): Promise<void> {
+    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => {
+      const others = (s.adjustments?.locked ?? []).filter((w) => w !== waveId);
+      return {
+        ...s,
+        adjustments: {
+          moves: { ...(s.adjustments?.moves ?? {}) },
+          locked: (locked ? [...others, waveId] : others).sort()
+        }
+      };
+    });
+  }
+
+  /** Downloads the plan or results as a file (iCalendar, CSV, JSON). */
+  async download(kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'json'): Promise<void> {
+    this.exporting = true;
+    try {
+      const api = await engine();
+      const file = await api.exportResults(this.id, kind);
+      const url = URL.createObjectURL(new Blob([file.text], { type: file.mimeType }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = file.fileName;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } finally {
+      this.exporting = false;
+    }
   }
 
   async removeFile(fileId: string): Promise<void> {

@@ -6,7 +6,7 @@ import {
   saveSettings,
   DEFAULT_SETTINGS,
   type AppSettings,
-  type CatalogRecord
+  type CatalogMetaRecord
 } from '$lib/db';
 import { engine } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
@@ -20,7 +20,7 @@ export interface StorageInfo {
 /** Settings page: MSP details, the reference catalog, and the device's storage. */
 export class SettingsView {
   readonly settings = new Live<AppSettings>(() => getSettings(getDb()), DEFAULT_SETTINGS);
-  readonly catalog = new Live<CatalogRecord[]>(() => listCatalogParts(getDb()), []);
+  readonly catalog = new Live<CatalogMetaRecord[]>(() => listCatalogParts(getDb()), []);
   storage = $state<StorageInfo>({ persisted: null, usage: null, quota: null });
   catalogBusy = $state(false);
   catalogProblems = $state<Problem[]>([]);
@@ -41,7 +41,7 @@ export class SettingsView {
       const result = await api.importCatalogFile({ name: file.name, blob: file });
       this.catalogProblems = result.problems;
       this.catalogMessage = result.ok
-        ? `Loaded ${result.part?.records ?? 0} Windows build rows from ${file.name}.`
+        ? `Loaded ${result.parts.length === 1 ? 'one part' : `${result.parts.length} parts`} from ${file.name}.`
         : `${file.name} was not loaded; the previous catalog is kept.`;
     } catch (e) {
       this.catalogMessage = e instanceof Error ? e.message : String(e);

@@ -1,5 +1,6 @@
 import {
   computeResultsAsync,
+  type Catalog,
   listFindings,
   mergeHosts,
   type EngagementResults,
@@ -10,6 +11,8 @@ import {
 } from '../core';
 import {
   getDecisions,
+  getEngagementSettings,
+  getEngagementSettingsInput,
   getResults,
   loadCatalog,
   loadEngagementData,
@@ -46,6 +49,21 @@ async function loadInput(db: PatchfieldDB, engagementId: string) {
   return { files: data.files, hosts, rules };
 }
 
+/** The validated catalog, kept in the worker while the stored parts are unchanged (loading it costs about a second). */
+let catalogCache: { key: string; catalog: Catalog } | undefined;
+
+async function loadCatalogCached(
+  db: PatchfieldDB,
+  parts: { part: string; importedAt: string }[]
+): Promise<Catalog> {
+  const key = `${db.name}:${parts
+    .map((p) => `${p.part}@${p.importedAt}`)
+    .sort()
+    .join('|')}`;
+  if (catalogCache?.key !== key) catalogCache = { key, catalog: await loadCatalog(db) };
+  return catalogCache.catalog;
+}
+
 /**
  * Computes (or reuses) an engagement's results. Results are stored with a key of what they were computed from,
  * so a later import, a new catalog or another as-of date computes them again.
@@ -59,10 +77,11 @@ export async function assessEngagement(
   isCancelled?: () => boolean
 ): Promise<EngagementResults> {
   // Decide from metadata alone whether stored results still hold; only then read the hosts.
-  const [files, parts, decisions] = await Promise.all([
+  const [files, parts, decisions, settingsInput] = await Promise.all([
     db.files.where('engagementId').equals(engagementId).toArray(),
-    db.catalog.toArray(),
-    getDecisions(db, engagementId)
+    db.catalogMeta.toArray(),
+    getDecisions(db, engagementId),
+    getEngagementSettingsInput(db, engagementId)
   ]);
   const inputsKey = JSON.stringify({
     files: files
@@ -71,11 +90,16 @@ export async function assessEngagement(
       .sort(),
     catalog: parts.map((c) => `${c.part}@${c.importedAt}`).sort(),
     decisions,
+    settings: settingsInput,
     asOf
   });
   const stored = await getResults(db, engagementId);
   if (stored && stored.inputsKey === inputsKey) return stored.results;
-  const [input, catalog] = await Promise.all([loadInput(db, engagementId), loadCatalog(db)]);
+  const [input, catalog, { settings, problems }] = await Promise.all([
+    loadInput(db, engagementId),
+    loadCatalogCached(db, parts),
+    getEngagementSettings(db, engagementId)
+  ]);
   const results = await computeResultsAsync(
     {
       engagementId,
@@ -83,10 +107,15 @@ export async function assessEngagement(
       files: input.files.map((f) => ({ id: f.id, name: f.name, format: f.format! })),
       hosts: input.hosts,
       catalog,
-      decisions
+      decisions,
+      rules: input.rules,
+      ruleKey,
+      settings,
+      ...(stored?.results.waves ? { previousWaves: stored.results.waves } : {})
     },
     { ...(onProgress ? { onProgress } : {}), ...(isCancelled ? { isCancelled } : {}) }
   );
+  results.problems.unshift(...problems);
   await saveResults(db, { engagementId, inputsKey, computedAt: now().toISOString(), results });
   return results;
 }

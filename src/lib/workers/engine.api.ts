@@ -8,6 +8,13 @@ import {
   parseWindowsBuildsCsv,
   decodeText,
   type CatalogPartInfo,
+  type CatalogPart,
+  decodeCatalogBundle,
+  gapsToCsv,
+  planToCsv,
+  planToIcs,
+  resultsJson,
+  looksLikeBundle,
   type EngagementResults,
   type Problem
 } from '../core';
@@ -15,7 +22,7 @@ import {
   getEngagement,
   getSettings,
   purgeInterruptedImports,
-  saveCatalogPart,
+  saveCatalogParts,
   saveCsvPreset,
   type PatchfieldDB
 } from '../db';
@@ -52,7 +59,7 @@ export interface AssessProgress {
 
 export interface CatalogImportResult {
   ok: boolean;
-  part?: CatalogPartInfo;
+  parts: CatalogPartInfo[];
   problems: Problem[];
 }
 
@@ -186,6 +193,47 @@ export function createEngineApi(env: EngineEnv) {
       return findings.query(env.db(), engagementId, query);
     },
 
+    /**
+     * The plan and results as files for the client's IT person or a PSA: iCalendar (one event per wave), CSV of the
+     * plan, CSV of the gaps, and the whole results as JSON (the same JSON as `patchfield assess --json`).
+     */
+    async exportResults(
+      engagementId: string,
+      kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'json'
+    ): Promise<{ fileName: string; mimeType: string; text: string }> {
+      const engagement = await getEngagement(env.db(), engagementId);
+      if (!engagement) throw new Error('This engagement no longer exists.');
+      const results = await assessEngagement(env.db(), engagementId, engagement.visitDate, undefined, now);
+      const base = reportFileName(engagement.clientName, engagement.visitDate).replace(/\.pdf$/, '');
+      if (kind === 'ics') {
+        return {
+          fileName: `${base}-plan.ics`,
+          mimeType: 'text/calendar',
+          text: planToIcs(results.waves, {
+            calendarName: `Patch plan · ${engagement.clientName}`,
+            uid: engagement.id,
+            dtstamp: `${engagement.visitDate}T00:00:00Z`
+          })
+        };
+      }
+      if (kind === 'plan-csv') {
+        const hostnames = new Map(results.assets.map((a) => [a.asset.id, a.asset.hostname]));
+        return {
+          fileName: `${base}-plan.csv`,
+          mimeType: 'text/csv',
+          text: planToCsv(results.waves, results.gaps, hostnames)
+        };
+      }
+      if (kind === 'gaps-csv') {
+        return { fileName: `${base}-gaps.csv`, mimeType: 'text/csv', text: gapsToCsv(results.gaps) };
+      }
+      return {
+        fileName: `${base}-results.json`,
+        mimeType: 'application/json',
+        text: `${resultsJson(results)}\n`
+      };
+    },
+
     async buildReport(
       engagementId: string,
       options: { generatedAt?: string } = {},
@@ -218,27 +266,40 @@ export function createEngineApi(env: EngineEnv) {
       };
     },
 
-    /** Loads the Windows build table (CSV) into the local catalog; the previous catalog stays if this one is bad. */
-    async importCatalogFile(file: { name: string; blob: Blob }): Promise<CatalogImportResult> {
+    /**
+     * Loads a catalog bundle (or the Windows build table CSV alone) into the local catalog. All parts land in one
+     * transaction: when the file is bad nothing changes and the previous catalog stays.
+     */
+    async importCatalogFile(
+      file: { name: string; blob: Blob },
+      onProgress?: (what: string, done: number, total: number) => void
+    ): Promise<CatalogImportResult> {
       const bytes = new Uint8Array(await file.blob.arrayBuffer());
-      const parsed = parseWindowsBuildsCsv(decodeText(bytes).text, file.name);
-      const problems = parsed.issues;
-      if (problems.some((p) => p.severity === 'error')) return { ok: false, problems };
-      const data = parsed.value;
-      await saveCatalogPart(env.db(), {
-        part: 'windows-builds',
-        fileName: file.name,
-        importedAt: now().toISOString(),
-        data
-      });
+      let parts: CatalogPart[];
+      let problems: Problem[];
+      if (looksLikeBundle(bytes)) {
+        const decoded = decodeCatalogBundle(bytes, file.name, (part, i, n) => onProgress?.(part, i, n));
+        problems = decoded.issues;
+        parts = decoded.value?.parts ?? [];
+      } else {
+        const parsed = parseWindowsBuildsCsv(decodeText(bytes).text, file.name);
+        problems = parsed.issues;
+        parts = problems.some((p) => p.severity === 'error') ? [] : [parsed.value];
+      }
+      // A damaged part refuses the whole file: a half-new catalog would mix snapshots.
+      if (parts.length === 0 || problems.some((p) => p.severity === 'error')) {
+        return { ok: false, parts: [], problems };
+      }
+      onProgress?.('saving', parts.length, parts.length);
+      const metas = await saveCatalogParts(env.db(), parts, file.name, now().toISOString());
       return {
         ok: true,
-        part: {
-          part: data.part,
-          source: data.source,
-          ...(data.snapshotDate ? { snapshotDate: data.snapshotDate } : {}),
-          records: data.rows.length
-        },
+        parts: metas.map((m) => ({
+          part: m.part,
+          source: m.source,
+          ...(m.snapshotDate ? { snapshotDate: m.snapshotDate } : {}),
+          records: m.records
+        })),
         problems
       };
     }

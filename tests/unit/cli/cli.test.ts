@@ -8,7 +8,7 @@ import {
   parseNessus,
   parseSystemInfo,
   parseWindowsBuildsCsv,
-  toCanonicalJson,
+  resultsJson,
   type ParsedFile
 } from '../../../src/lib/core';
 import { fixture, hasShared, readBytes, REPO_DIR, sharedSamples } from '../shared';
@@ -122,9 +122,12 @@ describe('patchfield CLI', () => {
 
     const nessus = parseNessus(readBytes(nessusPath)).value;
     const sys = parseSystemInfo(readBytes(sysPath)).value;
+    const rules = new Map(nessus.rules.map((r) => [`f1\u0000${r.ruleId}`, r]));
     const expected = computeResults({
       engagementId: 'cli',
       asOf: '2026-11-24',
+      rules,
+      ruleKey: (fileId, ruleId) => `${fileId}\u0000${ruleId}`,
       files: [
         { id: 'f1', name: basename(nessusPath), format: nessus.format },
         { id: 'f2', name: basename(sysPath), format: sys.format }
@@ -142,7 +145,8 @@ describe('patchfield CLI', () => {
         windowsBuilds: parseWindowsBuildsCsv(readFileSync(catalogCsv, 'utf8'), basename(catalogCsv)).value
       }
     });
-    expect(readFileSync(jsonPath, 'utf8')).toBe(`${toCanonicalJson(expected)}\n`);
+    // The same JSON whatever ids the runtime gave the files.
+    expect(readFileSync(jsonPath, 'utf8')).toBe(`${resultsJson(expected)}\n`);
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
   });
 

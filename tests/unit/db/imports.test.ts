@@ -245,7 +245,7 @@ describe('stored results', () => {
     const { db, api } = freshEngine();
     const e = await engagement(db);
     const catalog = fileSource(fixture('catalog', 'windows-builds-small.csv'));
-    expect(await api.importCatalogFile(catalog)).toMatchObject({ ok: true, part: { records: 13 } });
+    expect(await api.importCatalogFile(catalog)).toMatchObject({ ok: true, parts: [{ records: 13 }] });
     await api.importFiles(e.id, [fileSource(fixture('e2e', 'office.nessus'))], 'j1');
     const first = await api.assess(e.id);
     const computedAt = (await db.results.get(e.id))!.computedAt;
@@ -268,7 +268,9 @@ describe('stored results', () => {
     const bad = await api.importCatalogFile(textSource('notes.csv', 'name,value\nfoo,1\n'));
     expect(bad.ok).toBe(false);
     expect(bad.problems[0]!.message).toContain('not the Windows build table');
-    expect((await db.catalog.get('windows-builds'))!.data.rows).toHaveLength(13);
+    expect((await db.catalogMeta.get('windows-builds'))!.records).toBe(13);
+    const stored = (await db.catalog.get('windows-builds'))!.data;
+    expect(stored.part === 'windows-builds' ? stored.rows : []).toHaveLength(13);
   });
 });
 

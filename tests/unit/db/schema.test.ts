@@ -30,4 +30,36 @@ describe('database schema versions', () => {
       current.close();
     }
   });
+
+  it('a Windows build table stored at version 2 is listed with its metadata after the upgrade to version 3', async () => {
+    const name = `patchfield-migrate-catalog-${Date.now()}`;
+    const old = openDatabase(name, 2);
+    await old.catalog.put({
+      part: 'windows-builds',
+      fileName: 'windows_build_revision_kb_merged.csv',
+      importedAt: '2026-11-01T10:00:00Z',
+      data: {
+        part: 'windows-builds',
+        source: 'windows_build_revision_kb_merged.csv',
+        snapshotDate: '2026-08-12',
+        rows: [
+          { build: 19045, family: 'Windows 10', revision: 6093, kb: 'KB5062554', products: '' },
+          { build: 19045, family: 'Windows 10', revision: 6216, kb: 'KB5063709', products: '' }
+        ]
+      }
+    });
+    old.close();
+    const current = openDatabase(name);
+    const meta = await current.catalogMeta.get('windows-builds');
+    expect(meta).toMatchObject({
+      part: 'windows-builds',
+      fileName: 'windows_build_revision_kb_merged.csv',
+      importedAt: '2026-11-01T10:00:00Z',
+      snapshotDate: '2026-08-12',
+      records: 2
+    });
+    expect(meta!.bytes).toBeGreaterThan(100);
+    expect((await current.catalog.get('windows-builds'))?.data).toMatchObject({ part: 'windows-builds' });
+    current.close();
+  });
 });

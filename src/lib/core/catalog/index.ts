@@ -1,5 +1,16 @@
 export * from './windows-builds';
 export * from './parts';
+export * from './bundle';
+export * from './build';
+export * from './kev';
+export * from './epss';
+export * from './ssvc';
+export * from './cvss';
+export * from './risk';
+export * from './eol';
+export * from './wesng';
+export * from './msrc';
+export * from './osv';
 
 /** Age in whole days of a snapshot date (YYYY-MM-DD) as of another date. */
 export function ageInDays(snapshotDate: string, asOf: string): number {

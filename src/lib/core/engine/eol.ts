@@ -1,5 +1,5 @@
 import type { EolCycle, EolPart, EolProduct } from '../catalog/parts';
-import type { OsInfo, Software } from '../model';
+import type { OsInfo, Software, SupportVerdict } from '../model';
 
 /**
  * Support phases from endoflife.date: is an operating system or a program still supported on a given day?
@@ -12,25 +12,7 @@ import type { OsInfo, Software } from '../model';
  * No data is "unknown", never "supported".
  */
 
-export interface SupportVerdict {
-  /** endoflife.date product id, e.g. "windows", "ubuntu", "python". */
-  productId: string;
-  /** Product name, e.g. "Microsoft Windows", "Python". */
-  product: string;
-  /** Cycle id, e.g. "10-22h2", "22.04", "3.8". Empty when no cycle matched. */
-  cycle: string;
-  /** Cycle as people say it, e.g. "10 22H2", "22.04 'Jammy Jellyfish'", "3.8". */
-  cycleLabel: string;
-  phase: 'supported' | 'security-only' | 'esu' | 'end-of-life' | 'outdated' | 'unknown';
-  eoas?: string;
-  eol?: string;
-  eoes?: string;
-  latest?: string;
-  /** True when the phase is something to act on (end of life, ESU without enrolment, an outdated version). */
-  gap: boolean;
-  /** One plain sentence for the technician and the report. */
-  text: string;
-}
+export type { SupportVerdict };
 
 type Phase = SupportVerdict['phase'];
 

@@ -1,4 +1,4 @@
-import type { PatchGap } from '../model';
+import type { EngagementScore, PatchGap } from '../model';
 
 /**
  * The engagement's overall grade (A–F) and score (0–100), and the key figures of the report's executive summary.
@@ -20,28 +20,7 @@ export interface ScoreInput {
   asOf: string;
 }
 
-export interface EngagementScore {
-  grade: Grade;
-  /** 0..100, whole points. */
-  score: number;
-  scale: { grade: string; min: number; meaning: string }[];
-  /** One paragraph for people. */
-  formula: string;
-  /** Up-to-date machines over machines with a known status, one decimal; null when no status is known. */
-  percentFullyPatched: number | null;
-  fullyPatched: number;
-  /** Machines with a known status (up to date or behind). */
-  denominator: number;
-  /** Machines whose status the data cannot tell, or that are not assessed: outside the percentage, never "fine". */
-  unknown: number;
-  /** '0', '1–2', '3–5', '6–11', '12+', 'unknown', always in this order. */
-  monthsBehind: { bucket: string; assets: number }[];
-  /** Machines with at least one end-of-life gap. */
-  endOfLife: number;
-  kevGaps: number;
-  criticalGaps: number;
-  overdueGaps: number;
-}
+export type { EngagementScore };
 
 /** Weight of one gap in its machine's penalty (a machine's penalty is capped at 1). */
 export const GAP_WEIGHTS = {

@@ -1,19 +1,33 @@
-import type { Catalog } from '../catalog';
+import { ageInDays, CATALOG_KEYS, CATALOG_PART_NAMES, partRecords, type Catalog } from '../catalog';
 import type {
   AssetResult,
+  CatalogFreshness,
   CountsBySeverity,
   EngagementResults,
+  EngagementSettings,
   FileFormat,
   Finding,
+  PatchGap,
   PatchStatus,
   Problem,
+  RemediationWave,
   ResultTotals,
   ScannerRule,
   Severity
 } from '../model';
 import { SEVERITIES } from '../model';
+import {
+  assessAssetGaps,
+  compareGaps,
+  countGapsBySeverity,
+  createGapEngine,
+  type AssetAssessment,
+  type GapEngine
+} from './gaps';
+import { scoreEngagement } from './grade';
 import { mergeHosts, type IdentityDecisions, type MergedAsset, type SourcedHost } from './merge';
-import { assessWindows } from './windows';
+import { buildSchedule, type ScheduleAsset } from './schedule';
+import { DEFAULT_ENGAGEMENT_SETTINGS } from './settings';
 
 export interface EngineFile {
   id: string;
@@ -28,8 +42,15 @@ export interface EngineInput {
   files: EngineFile[];
   hosts: SourcedHost[];
   catalog: Catalog;
+  /** Scanner rule texts (family, CVEs, KBs, scores) by ruleKey(fileId, ruleId). */
+  rules?: ReadonlyMap<string, ScannerRule>;
+  ruleKey?: (fileId: string, ruleId: string) => string;
+  /** Policy, asset context and schedule settings; documented defaults when absent. */
+  settings?: EngagementSettings;
   /** Merges and splits the technician made by hand. */
   decisions?: IdentityDecisions;
+  /** The plan computed before: locked waves keep their machines. */
+  previousWaves?: RemediationWave[];
 }
 
 export interface EngineProgress {
@@ -40,18 +61,33 @@ export function emptyCounts(): CountsBySeverity {
   return { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
 }
 
+/** How old each part may be before the app and the report flag it. */
+export const CATALOG_MAX_AGE_DAYS: Record<string, number> = {
+  kev: 7,
+  epss: 7,
+  ssvc: 30,
+  cvss: 30,
+  msrc: 35,
+  wesng: 35,
+  'windows-builds': 35,
+  osv: 7,
+  eol: 30
+};
+
 /**
- * The engine: merges host observations into assets, checks each Windows asset against the build table and
- * summarises scanner findings. Pure and deterministic: the same input gives the same output, key order included.
+ * The engine: merges host observations into assets, finds each asset's patch gaps (Windows cumulative update,
+ * Linux packages, support phases, programs, scanner findings), prioritises them under the engagement's policy and
+ * plans their remediation. Pure and deterministic: the same input gives the same output, key order included.
  */
 export function computeResults(input: EngineInput, onProgress?: EngineProgress): EngagementResults {
   const merged = mergeHosts(input.hosts, input.decisions);
-  const assets: AssetResult[] = merged.map((m, i) => {
+  const engine = engineFor(input);
+  const assessed = merged.map((m, i) => {
     onProgress?.(i, merged.length, m.asset.hostname);
-    return assessAsset(m, input.catalog.windowsBuilds, input.asOf);
+    return assessAsset(m, engine);
   });
   onProgress?.(merged.length, merged.length, 'done');
-  return assemble(input, assets);
+  return assemble(input, engine, assessed);
 }
 
 /** Raised by computeResultsAsync when its caller cancelled the work. */
@@ -72,29 +108,176 @@ export async function computeResultsAsync(
 ): Promise<EngagementResults> {
   const every = options.yieldEvery ?? 100;
   const merged = mergeHosts(input.hosts, input.decisions);
-  const assets: AssetResult[] = [];
+  const engine = engineFor(input);
+  const assessed: Assessed[] = [];
   for (const [i, m] of merged.entries()) {
     if (i % every === 0) {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (options.isCancelled?.()) throw new CancelledError();
       options.onProgress?.(i, merged.length, m.asset.hostname);
     }
-    assets.push(assessAsset(m, input.catalog.windowsBuilds, input.asOf));
+    assessed.push(assessAsset(m, engine));
   }
+  options.onProgress?.(merged.length, merged.length, 'planning');
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  if (options.isCancelled?.()) throw new CancelledError();
+  const results = assemble(input, engine, assessed);
   options.onProgress?.(merged.length, merged.length, 'done');
-  return assemble(input, assets);
+  return results;
 }
 
-function assemble(input: EngineInput, assets: AssetResult[]): EngagementResults {
-  const problems: Problem[] = [];
-  const wb = input.catalog.windowsBuilds;
+/**
+ * The catalog as it stood on the as-of date: nothing added or published after it is used (KEV additions, OSV
+ * advisories, end-of-life cycles and their latest releases), so an assessment can be reproduced for a past date.
+ */
+export function catalogAsOf(catalog: Catalog, asOf: string): Catalog {
+  const out: Catalog = { ...catalog };
+  if (catalog.kev)
+    out.kev = { ...catalog.kev, entries: catalog.kev.entries.filter((e) => e.dateAdded <= asOf) };
+  if (catalog.osv) {
+    out.osv = {
+      ...catalog.osv,
+      entries: catalog.osv.entries.filter((e) => !e[7] || e[7].slice(0, 10) <= asOf)
+    };
+  }
+  if (catalog.msrc) out.msrc = { ...catalog.msrc, rows: catalog.msrc.rows.filter((r) => r[6] <= asOf) };
+  if (catalog.eol) {
+    out.eol = {
+      ...catalog.eol,
+      products: catalog.eol.products.map((p) => ({
+        ...p,
+        cycles: p.cycles
+          .filter((c) => !c.releaseDate || c.releaseDate <= asOf)
+          .map((c) => {
+            if (!c.latestReleaseDate || c.latestReleaseDate <= asOf) return c;
+            const { latest: _latest, latestReleaseDate: _date, ...rest } = c;
+            return rest;
+          })
+      }))
+    };
+  }
+  return out;
+}
 
-  if (!wb && assets.some((a) => a.asset.os.family === 'windows')) {
+function engineFor(input: EngineInput): GapEngine {
+  return createGapEngine(
+    catalogAsOf(input.catalog, input.asOf),
+    input.settings ?? DEFAULT_ENGAGEMENT_SETTINGS,
+    input.asOf,
+    input.rules,
+    input.ruleKey
+  );
+}
+
+interface Assessed {
+  merged: MergedAsset;
+  assessment: AssetAssessment;
+  result: AssetResult;
+}
+
+function assessAsset(m: MergedAsset, engine: GapEngine): Assessed {
+  const assessment = assessAssetGaps(m, engine);
+  const findingCounts = emptyCounts();
+  let pendingUpdates = 0;
+  for (const member of m.members) {
+    for (const f of member.host.findings) findingCounts[f.severity] += 1;
+    pendingUpdates += member.host.pendingUpdates.length;
+  }
+  const { status, reason } = assetStatus(m, assessment);
+  const result: AssetResult = {
+    asset: m.asset,
+    context: assessment.context,
+    ...(assessment.windows ? { windows: assessment.windows } : {}),
+    ...(assessment.support ? { support: assessment.support } : {}),
+    ...(assessment.linux ? { linux: assessment.linux } : {}),
+    gapCounts: countGapsBySeverity(assessment.gaps),
+    statusReason: reason,
+    findingCounts,
+    ...(pendingUpdates > 0 ? { pendingUpdates } : {}),
+    status
+  };
+  return { merged: m, assessment, result };
+}
+
+/**
+ * An asset is "behind" when it has any gap; "up to date" only when a source could have shown a gap and none did
+ * (Windows: the installed revision is known and at least the required one; Linux: the distribution's advisories
+ * are in the catalog and the package list was read; macOS: softwareupdate listed nothing); otherwise "unknown".
+ */
+function assetStatus(m: MergedAsset, a: AssetAssessment): { status: PatchStatus; reason: string } {
+  if (a.gaps.length > 0) {
+    return { status: 'behind', reason: `${a.gaps.length} gap${a.gaps.length === 1 ? '' : 's'} to close.` };
+  }
+  const os = m.asset.os;
+  if (a.support?.phase === 'unknown' && os.family !== 'windows') {
+    return { status: 'unknown', reason: a.support.text };
+  }
+  if (os.family === 'windows') {
+    const w = a.windows;
+    if (w?.status === 'up-to-date') return { status: 'up-to-date', reason: w.explanation };
+    return { status: 'unknown', reason: w?.explanation ?? 'The Windows update level is not known.' };
+  }
+  if (a.linux) {
+    if (!a.linux.covered) {
+      return {
+        status: 'unknown',
+        reason: a.linux.ecosystem
+          ? `The catalog has no advisories for ${a.linux.ecosystem}, so its packages cannot be checked.`
+          : (a.linux.problems[0] ?? 'The Linux distribution is not known, so its packages cannot be checked.')
+      };
+    }
+    if (m.asset.software.length === 0) {
+      return { status: 'unknown', reason: 'No package list was imported for this machine.' };
+    }
+    return {
+      status: 'up-to-date',
+      reason: `No open advisory for ${a.linux.ecosystem ?? 'its distribution'}.`
+    };
+  }
+  if (os.family === 'macos' && m.members.some((x) => x.format === 'macos-softwareupdate')) {
+    return { status: 'up-to-date', reason: 'softwareupdate lists no pending update.' };
+  }
+  return {
+    status: 'unknown',
+    reason: "No source tells this machine's update level: import an inventory or a credentialed scan."
+  };
+}
+
+function freshness(catalog: Catalog, asOf: string): CatalogFreshness[] {
+  const out: CatalogFreshness[] = [];
+  for (const name of CATALOG_PART_NAMES) {
+    const part = catalog[CATALOG_KEYS[name]];
+    if (!part) continue;
+    const age = part.snapshotDate ? ageInDays(part.snapshotDate, asOf) : null;
+    const max = CATALOG_MAX_AGE_DAYS[name] ?? 30;
+    out.push({ part: name, ageDays: age, maxAgeDays: max, stale: age === null || age > max });
+  }
+  return out;
+}
+
+function assemble(input: EngineInput, engine: GapEngine, assessed: Assessed[]): EngagementResults {
+  const problems: Problem[] = [];
+  const catalog = input.catalog;
+  const assets = assessed.map((a) => a.result);
+
+  if (!catalog.windowsBuilds && assets.some((a) => a.asset.os.family === 'windows')) {
     problems.push({
       severity: 'warning',
       code: 'catalog-missing-windows-builds',
       message:
         'Windows computers were found but no Windows build catalog is loaded: their update status is unknown. Import the catalog in Settings.'
+    });
+  }
+  const catalogMissing = CATALOG_PART_NAMES.filter((n) => !catalog[CATALOG_KEYS[n]]);
+  const fresh = freshness(catalog, input.asOf);
+  for (const f of fresh.filter((x) => x.stale)) {
+    problems.push({
+      severity: 'warning',
+      code: 'catalog-stale',
+      message:
+        f.ageDays === null
+          ? `The ${f.part} part of the catalog has no snapshot date; refresh the catalog.`
+          : `The ${f.part} part of the catalog is ${f.ageDays} days old on ${input.asOf} (flagged after ${f.maxAgeDays}); refresh the catalog.`
     });
   }
 
@@ -104,30 +287,73 @@ function assemble(input: EngineInput, assets: AssetResult[]): EngagementResults 
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id))
     .map((f) => ({ id: f.id, name: f.name, format: f.format, hosts: hostsPerFile.get(f.id) ?? 0 }));
 
-  const totals = computeTotals(assets);
+  const gaps: PatchGap[] = assessed.flatMap((a) => a.assessment.gaps).sort(compareGaps);
+  const scheduleAssets: ScheduleAsset[] = assessed
+    .filter((a) => a.assessment.gaps.length > 0)
+    .map((a) => ({
+      id: a.result.asset.id,
+      hostname: a.result.asset.hostname,
+      role: a.result.asset.role,
+      osKey: osKey(a.result),
+      ...(a.assessment.context.pilot !== undefined ? { pilot: a.assessment.context.pilot } : {})
+    }));
+  const { waves, misses } = buildSchedule({
+    asOf: input.asOf,
+    assets: scheduleAssets,
+    gaps,
+    settings: engine.settings,
+    ...(input.previousWaves ? { previous: input.previousWaves } : {})
+  });
+  const score = scoreEngagement({
+    assets: assets.map((a) => ({
+      id: a.asset.id,
+      status: a.status,
+      monthsBehind: a.windows?.monthsBehind ?? null
+    })),
+    gaps,
+    asOf: input.asOf
+  });
 
   return {
     engagementId: input.engagementId,
     asOf: input.asOf,
-    catalog: wb
-      ? [
-          {
-            part: wb.part,
-            source: wb.source,
-            ...(wb.snapshotDate ? { snapshotDate: wb.snapshotDate } : {}),
-            records: wb.rows.length
-          }
-        ]
-      : [],
+    catalog: CATALOG_PART_NAMES.flatMap((name) => {
+      const part = catalog[CATALOG_KEYS[name]];
+      return part
+        ? [
+            {
+              part: name,
+              source: part.source,
+              ...(part.snapshotDate ? { snapshotDate: part.snapshotDate } : {}),
+              records: partRecords(part)
+            }
+          ]
+        : [];
+    }),
+    catalogMissing: [...catalogMissing],
+    freshness: fresh,
+    settings: engine.settings,
     files,
     assets,
-    totals,
+    gaps,
+    waves,
+    misses,
+    score,
+    totals: computeTotals(assets, gaps),
     problems
   };
 }
 
-/** Totals over assets: overall status, Windows update status, findings by severity, furthest behind. */
-export function computeTotals(assets: readonly AssetResult[]): ResultTotals {
+function osKey(a: AssetResult): string {
+  const os = a.asset.os;
+  if (os.family === 'windows')
+    return `windows ${os.productType ?? ''} ${os.build ?? os.version ?? os.name ?? ''}`.trim();
+  if (os.distro) return `${os.distro.id} ${os.distro.versionId ?? ''}`.trim();
+  return `${os.family} ${os.version ?? os.name ?? ''}`.trim();
+}
+
+/** Totals over assets: overall status, Windows update status, findings and gaps by severity, furthest behind. */
+export function computeTotals(assets: readonly AssetResult[], gaps: readonly PatchGap[] = []): ResultTotals {
   return {
     assets: assets.length,
     windowsAssets: assets.filter((a) => a.asset.os.family === 'windows').length,
@@ -143,33 +369,10 @@ export function computeTotals(assets: readonly AssetResult[]): ResultTotals {
     maxMonthsBehind: assets.reduce<number | null>((max, a) => {
       const m = a.windows?.monthsBehind;
       return m === null || m === undefined ? max : Math.max(max ?? 0, m);
-    }, null)
-  };
-}
-
-function assessAsset(m: MergedAsset, wb: Catalog['windowsBuilds'], asOf: string): AssetResult {
-  const findingCounts = emptyCounts();
-  let fixableFindings = 0;
-  let pendingUpdates = 0;
-  for (const member of m.members) {
-    for (const f of member.host.findings) {
-      findingCounts[f.severity] += 1;
-      // A finding the source marks as not applying or already fixed is listed but is not a gap.
-      if (f.severity !== 'info' && f.state !== 'not_affected' && f.state !== 'fixed') fixableFindings += 1;
-    }
-    pendingUpdates += member.host.pendingUpdates.length;
-  }
-  const windows = m.asset.os.family === 'windows' ? assessWindows(m.asset, wb, asOf) : undefined;
-  let status: PatchStatus;
-  if (windows?.status === 'behind' || fixableFindings > 0 || pendingUpdates > 0) status = 'behind';
-  else if (windows) status = windows.status;
-  else status = 'unknown';
-  return {
-    asset: m.asset,
-    ...(windows ? { windows } : {}),
-    findingCounts,
-    ...(pendingUpdates > 0 ? { pendingUpdates } : {}),
-    status
+    }, null),
+    gaps: countGapsBySeverity(gaps),
+    kevGaps: gaps.filter((g) => g.kev).length,
+    endOfLife: gaps.filter((g) => g.kind === 'end-of-life').length
   };
 }
 

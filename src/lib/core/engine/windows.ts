@@ -6,9 +6,12 @@ const SHARED_BUILDS: Record<number, { client: string; server: string }> = {
   26100: { client: 'Windows 11', server: 'Windows Server 2025' }
 };
 
-/** The date a row was released: its release-health date, else the MSRC month that first names it. */
+/**
+ * The date a row was released: its release-health date, else the MSRC month that first names it, else the most
+ * frequent DatePosted of its KB in the wesng definitions.
+ */
 export function rowDate(row: WindowsBuildRow): string | undefined {
-  return row.releaseDate ?? row.msrcDate;
+  return row.releaseDate ?? row.msrcDate ?? row.wesngDate;
 }
 
 function isHotpatch(row: WindowsBuildRow): boolean {

@@ -9,6 +9,13 @@ import {
   softwareSchema
 } from './observation';
 import { problemSchema } from './problem';
+import {
+  assetContextSchema,
+  engagementSettingsSchema,
+  patchGapSchema,
+  remediationWaveSchema,
+  scheduleMissSchema
+} from './gaps';
 
 export type AssetRole = z.infer<typeof assetRoleSchema>;
 export const assetRoleSchema = z.enum(['server', 'workstation', 'network', 'other', 'unknown']);
@@ -74,10 +81,38 @@ export const windowsPatchStatusSchema = z.object({
   explanation: z.string()
 });
 
+/** Where an operating system or program stands in its vendor's support life (from endoflife.date). */
+export type SupportVerdict = z.infer<typeof supportVerdictSchema>;
+export const supportVerdictSchema = z.object({
+  productId: z.string(),
+  product: z.string(),
+  cycle: z.string(),
+  cycleLabel: z.string(),
+  phase: z.enum(['supported', 'security-only', 'esu', 'end-of-life', 'outdated', 'unknown']),
+  eoas: z.string().optional(),
+  eol: z.string().optional(),
+  eoes: z.string().optional(),
+  latest: z.string().optional(),
+  gap: z.boolean(),
+  text: z.string()
+});
+
 export type AssetResult = z.infer<typeof assetResultSchema>;
 export const assetResultSchema = z.object({
   asset: assetSchema,
+  /** What the technician said about the asset (internet-facing, ESU, pilot …). */
+  context: assetContextSchema,
   windows: windowsPatchStatusSchema.optional(),
+  /** The operating system's support phase. */
+  support: supportVerdictSchema.optional(),
+  /** Linux: the OSV ecosystem the packages were checked in, and whether the catalog covers it. */
+  linux: z
+    .object({ ecosystem: z.string().optional(), covered: z.boolean(), problems: z.array(z.string()) })
+    .optional(),
+  /** Gaps (actions) on this asset by severity. */
+  gapCounts: countsBySeveritySchema,
+  /** One plain sentence on why the status is what it is. */
+  statusReason: z.string(),
   findingCounts: countsBySeveritySchema,
   /** Updates the machine itself lists as available (apt, dnf, Windows Update, softwareupdate …). */
   pendingUpdates: z.number().int().nonnegative().optional(),
@@ -147,7 +182,38 @@ export const resultTotalsSchema = z.object({
   windows: statusCountsSchema,
   findings: countsBySeveritySchema,
   /** Largest months-behind among assets where it is known. */
-  maxMonthsBehind: z.number().int().nonnegative().nullable()
+  maxMonthsBehind: z.number().int().nonnegative().nullable(),
+  /** Gaps (actions to take) by severity, and how many are known exploited or end of life. */
+  gaps: countsBySeveritySchema,
+  kevGaps: z.number().int().nonnegative(),
+  endOfLife: z.number().int().nonnegative()
+});
+
+/** The engagement's grade and the figures behind it (see docs/grade.md). */
+export type EngagementScore = z.infer<typeof engagementScoreSchema>;
+export const engagementScoreSchema = z.object({
+  grade: z.enum(['A', 'B', 'C', 'D', 'F']),
+  score: z.number().min(0).max(100),
+  scale: z.array(z.object({ grade: z.string(), min: z.number(), meaning: z.string() })),
+  formula: z.string(),
+  percentFullyPatched: z.number().nullable(),
+  fullyPatched: z.number().int().nonnegative(),
+  denominator: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+  monthsBehind: z.array(z.object({ bucket: z.string(), assets: z.number().int().nonnegative() })),
+  endOfLife: z.number().int().nonnegative(),
+  kevGaps: z.number().int().nonnegative(),
+  criticalGaps: z.number().int().nonnegative(),
+  overdueGaps: z.number().int().nonnegative()
+});
+
+/** A catalog part's age as of the assessment date; stale parts are flagged in the app and the report. */
+export type CatalogFreshness = z.infer<typeof catalogFreshnessSchema>;
+export const catalogFreshnessSchema = z.object({
+  part: z.string(),
+  ageDays: z.number().int().nullable(),
+  maxAgeDays: z.number().int().positive(),
+  stale: z.boolean()
 });
 
 export type EngagementResults = z.infer<typeof engagementResultsSchema>;
@@ -158,7 +224,15 @@ export const engagementResultsSchema = z.object({
   files: z.array(
     z.object({ id: z.string(), name: z.string(), format: fileFormatSchema, hosts: z.number().int() })
   ),
+  /** Catalog parts the engine did not have: the answers they would give are "unknown". */
+  catalogMissing: z.array(z.string()),
+  freshness: z.array(catalogFreshnessSchema),
+  settings: engagementSettingsSchema,
   assets: z.array(assetResultSchema),
+  gaps: z.array(patchGapSchema),
+  waves: z.array(remediationWaveSchema),
+  misses: z.array(scheduleMissSchema),
+  score: engagementScoreSchema,
   totals: resultTotalsSchema,
   problems: z.array(problemSchema)
 });

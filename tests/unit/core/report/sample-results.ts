@@ -8,7 +8,7 @@ import type {
   WindowsPatchStatus
 } from '../../../../src/lib/core/model';
 import type { ReportInput } from '../../../../src/lib/core/report';
-import { computeTotals } from '../../../../src/lib/core/engine';
+import { computeTotals, DEFAULT_ENGAGEMENT_SETTINGS, scoreEngagement } from '../../../../src/lib/core/engine';
 
 /**
  * A dental practice as a technician would find it: Windows 10 and 11 clients behind on updates, a domain
@@ -64,7 +64,10 @@ export function asset(spec: AssetSpec): AssetResult {
       installedUpdates: [],
       software: []
     },
+    context: {},
     windows,
+    gapCounts: { ...NO_FINDINGS },
+    statusReason: windows?.explanation ?? "No source tells this machine's update level.",
     findingCounts: { ...NO_FINDINGS, ...spec.findings },
     status: windows?.status ?? 'not-applicable'
   };
@@ -228,7 +231,22 @@ export function results(assets: AssetResult[] = sampleAssets()): EngagementResul
       { id: 'file-sysinfo', name: 'systeminfo.csv', format: 'systeminfo-csv', hosts: 5 },
       { id: 'file-nessus', name: 'praxis.nessus', format: 'nessus-v2', hosts: 7 }
     ],
+    catalogMissing: [],
+    freshness: [{ part: 'windows-builds', ageDays: 2, maxAgeDays: 35, stale: false }],
+    settings: DEFAULT_ENGAGEMENT_SETTINGS,
     assets,
+    gaps: [],
+    waves: [],
+    misses: [],
+    score: scoreEngagement({
+      assets: assets.map((a) => ({
+        id: a.asset.id,
+        status: a.status,
+        monthsBehind: a.windows?.monthsBehind ?? null
+      })),
+      gaps: [],
+      asOf: '2025-03-14'
+    }),
     totals: totalsOf(assets),
     problems: []
   };
