@@ -8,7 +8,7 @@ import {
   type AppSettings,
   type CatalogMetaRecord
 } from '$lib/db';
-import { engine } from '$lib/workers/engine.client';
+import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 
 export interface StorageInfo {
@@ -26,6 +26,48 @@ export class SettingsView {
   catalogProblems = $state<Problem[]>([]);
   catalogMessage = $state<string | null>(null);
   saved = $state(false);
+  refreshing = $state(false);
+  refreshLine = $state('');
+  refreshPercent = $state(0);
+  refreshFailed = $state<{ part: string; message: string }[]>([]);
+  private refreshJob: string | null = null;
+
+  /** Fetches the parts that have one official file; a part that fails keeps its previous data. */
+  async refreshCatalog(): Promise<void> {
+    this.refreshing = true;
+    this.refreshFailed = [];
+    this.catalogProblems = [];
+    this.catalogMessage = null;
+    const jobId = newJobId();
+    this.refreshJob = jobId;
+    try {
+      const api = await engine();
+      const result = await api.refreshCatalog(
+        jobId,
+        progressCallback((what: string, index: number, total: number, bytes: number) => {
+          this.refreshLine = `Downloading ${what} (${index + 1} of ${total})${bytes > 0 ? ` — ${(bytes / 1e6).toFixed(1)} MB` : ''}`;
+          this.refreshPercent = total > 0 ? Math.round((index / total) * 100) : 0;
+        })
+      );
+      this.refreshFailed = result.failed;
+      this.catalogProblems = result.problems;
+      this.catalogMessage = result.cancelled
+        ? 'Refresh cancelled; the catalog is unchanged.'
+        : result.parts.length > 0
+          ? `Updated ${result.parts.map((p) => p.part).join(', ')}.`
+          : 'Nothing could be refreshed; the catalog is unchanged.';
+    } catch (e) {
+      this.catalogMessage = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.refreshing = false;
+      this.refreshJob = null;
+    }
+  }
+
+  async cancelRefresh(): Promise<void> {
+    if (!this.refreshJob) return;
+    await (await engine()).cancel(this.refreshJob);
+  }
 
   async save(next: AppSettings): Promise<void> {
     await saveSettings(getDb(), next);

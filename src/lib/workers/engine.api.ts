@@ -10,6 +10,7 @@ import {
   type CatalogPartInfo,
   type CatalogPart,
   decodeCatalogBundle,
+  refreshCatalog,
   gapsToCsv,
   planToCsv,
   planToIcs,
@@ -23,6 +24,7 @@ import {
   getSettings,
   purgeInterruptedImports,
   saveCatalogParts,
+  loadCatalog,
   saveCsvPreset,
   type PatchfieldDB
 } from '../db';
@@ -44,6 +46,15 @@ export interface EngineEnv {
   loadFonts: () => Promise<{ regular: Uint8Array; bold: Uint8Array }>;
   loadCjkFont: () => Promise<Uint8Array>;
   now?: () => Date;
+  /** The network, only for "Refresh catalog" (tests pass their own). */
+  fetch?: typeof fetch;
+}
+
+export interface CatalogRefreshResult {
+  parts: CatalogPartInfo[];
+  failed: { part: string; url: string; message: string }[];
+  problems: Problem[];
+  cancelled: boolean;
 }
 
 export interface ReportJobResult {
@@ -264,6 +275,80 @@ export function createEngineApi(env: EngineEnv) {
         pageCount: out.pageCount,
         missingGlyphs: out.missingGlyphs
       };
+    },
+
+    /**
+     * Fetches the parts that have one official file from their official URLs and stores every part that arrived
+     * and read correctly in one transaction; a part that fails keeps its previous data. The only network use of the
+     * app, started by the technician.
+     */
+    async refreshCatalog(
+      jobId: string,
+      onProgress?: (what: string, index: number, total: number, bytes: number) => void
+    ): Promise<CatalogRefreshResult> {
+      const token = tokenFor(jobId);
+      const doFetch = env.fetch ?? fetch;
+      const fetchBytes = async (url: string, onBytes: (n: number) => void): Promise<Uint8Array> => {
+        let response: Response;
+        try {
+          response = await doFetch(url);
+        } catch {
+          throw new Error('no network, or the site does not allow downloads from this app');
+        }
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        if (!response.body) return new Uint8Array(await response.arrayBuffer());
+        const reader = response.body.getReader();
+        const chunks: Uint8Array[] = [];
+        let total = 0;
+        for (;;) {
+          if (token.cancelled) {
+            await reader.cancel();
+            throw new Error('cancelled');
+          }
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          total += value.length;
+          onBytes(total);
+        }
+        const out = new Uint8Array(total);
+        let offset = 0;
+        for (const c of chunks) {
+          out.set(c, offset);
+          offset += c.length;
+        }
+        return out;
+      };
+      try {
+        const current = await loadCatalog(env.db());
+        const result = await refreshCatalog(current, fetchBytes, {
+          ...(onProgress ? { onProgress } : {}),
+          isCancelled: () => token.cancelled
+        });
+        if (token.cancelled) return { parts: [], failed: [], problems: [], cancelled: true };
+        const metas =
+          result.parts.length > 0
+            ? await saveCatalogParts(
+                env.db(),
+                result.parts,
+                'refresh from official sources',
+                now().toISOString()
+              )
+            : [];
+        return {
+          parts: metas.map((m) => ({
+            part: m.part,
+            source: m.source,
+            ...(m.snapshotDate ? { snapshotDate: m.snapshotDate } : {}),
+            records: m.records
+          })),
+          failed: result.failed,
+          problems: result.problems,
+          cancelled: false
+        };
+      } finally {
+        cancelled.delete(jobId);
+      }
     },
 
     /**

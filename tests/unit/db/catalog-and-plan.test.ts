@@ -27,7 +27,7 @@ function smallBundle(): Uint8Array {
   return encodeCatalogBundle([builds, kev], '2026-11-24T08:00:00.000Z');
 }
 
-const blobSource = (name: string, bytes: Uint8Array) => ({ name, blob: new Blob([bytes]) });
+const blobSource = (name: string, bytes: Uint8Array) => ({ name, blob: new Blob([new Uint8Array(bytes)]) });
 
 async function engagement(
   api: ReturnType<typeof freshEngine>['api'],
@@ -90,6 +90,59 @@ describe('catalog in the database', () => {
     expect(total).toBeLessThan(50e6);
     const catalog = await loadCatalog(db);
     expect(catalog.epss!.cves).toHaveLength(360142);
+  });
+});
+
+describe('refresh catalog from the official sources', () => {
+  const kevJson = JSON.stringify({
+    title: 'CISA Catalog of Known Exploited Vulnerabilities',
+    catalogVersion: '2026.11.23',
+    dateReleased: '2026-11-23T15:00:00.0000Z',
+    count: 1,
+    vulnerabilities: [
+      {
+        cveID: 'CVE-2021-44228',
+        vendorProject: 'Apache',
+        product: 'Log4j2',
+        vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability',
+        dateAdded: '2021-12-10',
+        shortDescription: '',
+        requiredAction: '',
+        dueDate: '2021-12-24',
+        knownRansomwareCampaignUse: 'Known',
+        notes: '',
+        cwes: []
+      }
+    ]
+  });
+
+  it('stores the parts that arrived, keeps the others as they were and says which failed and why', async () => {
+    const urls: string[] = [];
+    const fakeFetch = (input: string | URL | Request): Promise<Response> => {
+      const url = String(input);
+      urls.push(url);
+      if (url.endsWith('known_exploited_vulnerabilities.json')) return Promise.resolve(new Response(kevJson));
+      if (url.includes('epss')) return Promise.resolve(new Response('nope', { status: 503 }));
+      return Promise.reject(new TypeError('Failed to fetch'));
+    };
+    const { db, api } = freshEngine(new Date('2026-11-24T09:00:00Z'), fakeFetch as typeof fetch);
+    await api.importCatalogFile(blobSource('catalog.bundle', smallBundle()));
+    const before = await db.catalogMeta.get('windows-builds');
+
+    const result = await api.refreshCatalog('job-r');
+    expect(result.parts.map((p) => p.part)).toEqual(['kev']);
+    expect(result.failed.map((f) => f.part).sort()).toEqual(['eol', 'epss', 'osv', 'wesng']);
+    expect(result.failed.find((f) => f.part === 'epss')!.message).toContain('503');
+    expect(result.failed.find((f) => f.part === 'eol')!.message).toContain('previous data is kept');
+    // Only the official URLs were asked.
+    expect(urls).toContain(
+      'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json'
+    );
+    expect(urls.every((u) => u.startsWith('https://'))).toBe(true);
+
+    const kevMeta = (await db.catalogMeta.get('kev'))!;
+    expect(kevMeta).toMatchObject({ records: 1, snapshotDate: '2026-11-23' });
+    expect(await db.catalogMeta.get('windows-builds')).toEqual(before);
   });
 });
 

@@ -18,7 +18,10 @@ export function nodeFonts() {
 let counter = 0;
 
 /** A fresh database (fake-indexeddb) and the engine API over it, as the worker would run it. */
-export function freshEngine(now = new Date('2026-11-24T09:00:00Z')): { db: PatchfieldDB; api: EngineApi } {
+export function freshEngine(
+  now = new Date('2026-11-24T09:00:00Z'),
+  fetchImpl?: typeof fetch
+): { db: PatchfieldDB; api: EngineApi } {
   counter += 1;
   const db = openDatabase(`patchfield-test-${counter}-${Date.now()}`);
   const fonts = nodeFonts();
@@ -26,7 +29,8 @@ export function freshEngine(now = new Date('2026-11-24T09:00:00Z')): { db: Patch
     db: () => db,
     loadFonts: () => Promise.resolve({ regular: fonts.regular, bold: fonts.bold }),
     loadCjkFont: () => Promise.resolve(fonts.cjk()),
-    now: () => now
+    now: () => now,
+    ...(fetchImpl ? { fetch: fetchImpl } : {})
   });
   return { db, api };
 }

@@ -11,6 +11,7 @@ export * from './eol';
 export * from './wesng';
 export * from './msrc';
 export * from './osv';
+export * from './refresh';
 
 /** Age in whole days of a snapshot date (YYYY-MM-DD) as of another date. */
 export function ageInDays(snapshotDate: string, asOf: string): number {
