@@ -50,6 +50,9 @@ export interface GapEngine {
   wesng?: ReturnType<typeof createWesngIndex>;
   /** Software verdicts are the same for the same name and version: asked once per run. */
   softwareCache: Map<string, SupportVerdict | undefined>;
+  /** Machines on the same build and revision share their open CVEs and their risk summary. */
+  cveCache: Map<string, { cves: string[]; severity: Severity | undefined }>;
+  riskCache: Map<string, ReturnType<GapEngine['risk']['summarize']>>;
 }
 
 export function createGapEngine(
@@ -68,7 +71,9 @@ export function createGapEngine(
     risk: createRiskIndex(catalog),
     ...(catalog.msrc ? { msrc: createMsrcIndex(catalog.msrc) } : {}),
     ...(catalog.wesng ? { wesng: createWesngIndex(catalog.wesng) } : {}),
-    softwareCache: new Map()
+    softwareCache: new Map(),
+    cveCache: new Map(),
+    riskCache: new Map()
   };
 }
 
@@ -405,14 +410,24 @@ export function assessAssetGaps(m: MergedAsset, engine: GapEngine): AssetAssessm
     ) {
       const products = engine.msrc.productsFor(asset.os);
       const requiredRevision = windows.required?.revision ?? Number.POSITIVE_INFINITY;
-      for (const c of engine.msrc.openCves(products.ids, windows.build, windows.installedRevision)) {
-        // Only what this update closes: fixes released later (e.g. ESU-only ones) are not part of this action.
-        const fixedRevision = Number(c.fixedBuild.split('.')[3]);
-        if (c.month > asOf || !(fixedRevision <= requiredRevision)) continue;
-        g.cves.add(c.cve);
-        const s = severityFromWord(c.severity);
-        if (s) g.severity = worst(g.severity, s);
+      const cacheKey = `${products.ids.join(',')}|${windows.build}|${windows.installedRevision}|${requiredRevision}`;
+      let open = engine.cveCache.get(cacheKey);
+      if (!open) {
+        let severity: Severity | undefined;
+        const cves: string[] = [];
+        for (const c of engine.msrc.openCves(products.ids, windows.build, windows.installedRevision)) {
+          // Only what this update closes: fixes released later (e.g. ESU-only ones) are not part of this action.
+          const fixedRevision = Number(c.fixedBuild.split('.')[3]);
+          if (c.month > asOf || !(fixedRevision <= requiredRevision)) continue;
+          cves.push(c.cve);
+          const s = severityFromWord(c.severity);
+          if (s) severity = severity ? worst(severity, s) : s;
+        }
+        open = { cves, severity };
+        engine.cveCache.set(cacheKey, open);
       }
+      for (const c of open.cves) g.cves.add(c);
+      if (open.severity) g.severity = worst(g.severity, open.severity);
     }
     for (const { fileId, f, rule } of scannerRollups) {
       const title = rule?.name ?? `Rule ${f.ruleId}`;
@@ -606,7 +621,12 @@ function finishGap(
   context: AssetContext
 ): PatchGap {
   const cves = [...d.cves].sort();
-  const risk = engine.risk.summarize(cves, d.scannerScore);
+  const riskKey = `${cves.join(' ')}|${d.scannerScore?.score ?? ''}|${d.scannerScore?.vector ?? ''}`;
+  let risk = engine.riskCache.get(riskKey);
+  if (!risk) {
+    risk = engine.risk.summarize(cves, d.scannerScore);
+    engine.riskCache.set(riskKey, risk);
+  }
   let severity = d.severity;
   if (risk.cvss) severity = worst(severity, severityFromScore(risk.cvss.score));
   if (risk.kev) severity = worst(severity, 'high');
