@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Download, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -40,7 +40,21 @@ export class PatchfieldApp {
     await this.page.getByRole('link', { name: 'Settings' }).click();
     await expect(this.page.getByRole('heading', { name: 'Settings' })).toBeVisible();
     await this.page.locator('#catalog-input').setInputFiles(path);
-    await expect(this.page.getByText(/Loaded \d+ Windows build rows/)).toBeVisible();
+    await expect(this.page.getByText(/Loaded (one part|\d+ parts) from/)).toBeVisible({ timeout: 60_000 });
+  }
+
+  /** Downloads one of the Plan tab's exports and returns its text. */
+  async downloadExport(
+    button: 'Calendar (.ics)' | 'Plan CSV' | 'Gaps CSV' | 'Results JSON'
+  ): Promise<string> {
+    await this.openTab('Plan');
+    const [download]: [Download, void] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('button', { name: button }).click()
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'patchfield-e2e-')), download.suggestedFilename());
+    await download.saveAs(path);
+    return readFileSync(path, 'utf8');
   }
 
   async createEngagement(client: string, visitDate: string): Promise<void> {
@@ -68,7 +82,7 @@ export class PatchfieldApp {
       .filter({ has: this.page.locator('strong.host', { hasText: new RegExp(`^${name}$`, 'i') }) });
   }
 
-  async openTab(name: 'Import' | 'Findings' | 'Report'): Promise<void> {
+  async openTab(name: 'Import' | 'Gaps' | 'Plan' | 'Findings' | 'Report'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
   }
 

@@ -1,4 +1,4 @@
-import type { AssetResult, OsFamily, PatchStatus, ResultTotals, Severity } from '../model';
+import type { EngagementResults, AssetResult, OsFamily, PatchStatus, ResultTotals, Severity } from '../model';
 import { capitalize, count, formatDate, isoDay, percent, verb } from './format';
 import { SEVERITY_LABELS } from './theme';
 import type { ReportInput } from './types';
@@ -132,7 +132,10 @@ export function buildContent(input: ReportInput): ReportContent {
     },
     summary: {
       heading: 'Summary',
-      paragraphs: summaryParagraphs(results.totals, results.assets.length, scanned),
+      paragraphs: [
+        ...summaryParagraphs(results.totals, results.assets.length, scanned),
+        ...referenceDataParagraph(results)
+      ],
       figures: empty ? [] : figures(results.totals),
       findings: findingsContent(results.totals, scanned, empty),
       legend: {
@@ -159,6 +162,47 @@ export function buildContent(input: ReportInput): ReportContent {
       rows: sortAssets(results.assets).map((asset) => assetRow(asset, scanned))
     }
   };
+}
+
+const PART_NAMES: Record<string, string> = {
+  'windows-builds': 'Windows build table',
+  wesng: 'wesng update definitions',
+  msrc: 'MSRC security updates',
+  kev: 'CISA KEV',
+  epss: 'FIRST EPSS',
+  ssvc: 'CISA SSVC',
+  cvss: 'CVSS vectors',
+  eol: 'endoflife.date',
+  osv: 'OSV advisories'
+};
+
+/**
+ * Methodology in one paragraph: which reference data the assessment used, how old each part was on the assessment
+ * date, and which parts were older than their threshold (their answers may be out of date).
+ */
+export function referenceDataParagraph(results: EngagementResults): string[] {
+  if (results.catalog.length === 0) {
+    return [
+      'No reference catalog was loaded, so update levels could not be checked and are reported as unknown.'
+    ];
+  }
+  const age = new Map((results.freshness ?? []).map((f) => [f.part, f]));
+  const parts = results.catalog.map((c) => {
+    const name = PART_NAMES[c.part] ?? c.part;
+    return c.snapshotDate ? `${name} of ${formatDate(c.snapshotDate)}` : `${name} (undated)`;
+  });
+  const stale = results.catalog
+    .filter((c) => age.get(c.part)?.stale)
+    .map((c) => {
+      const f = age.get(c.part)!;
+      return `${PART_NAMES[c.part] ?? c.part}${f.ageDays === null ? '' : ` (${f.ageDays} days)`}`;
+    });
+  return [
+    `Reference data: ${parts.join(', ')}.` +
+      (stale.length > 0
+        ? ` Older than recommended on the assessment date: ${stale.join(', ')}; findings that depend on them may be out of date.`
+        : '')
+  ];
 }
 
 /** Plain sentences built from the numbers, in two paragraphs. Unknown is never folded into good. */
