@@ -10,6 +10,7 @@ import 'fake-indexeddb/auto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from './generators';
 import { catalogFolder } from '../src/cli/io';
 import {
   buildCatalogFromFolder,
@@ -23,16 +24,6 @@ import { createEngineApi } from '../src/lib/workers/engine.api';
 
 const SHARED = process.env.PATCHFIELD_SHARED ?? join(process.cwd(), '../shared');
 const ASSETS = Number(process.env.BENCH_ENGINE_ASSETS ?? 5000);
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -73,7 +64,7 @@ async function main(): Promise<void> {
   );
 
   // 2. 5,000 synthetic assets through the engine API, as the worker runs it.
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const win = catalog.windowsBuilds!.rows.filter((r) => r.build === 19045 && r.kb);
   const alma = (catalog.osv?.entries ?? []).filter((e) => e[0] === 'AlmaLinux:9' && e[4]);
   const programs = [

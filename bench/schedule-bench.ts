@@ -8,6 +8,7 @@
  * BENCH_ASSETS and BENCH_GAPS change the size.
  */
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from './generators';
 import { DEFAULT_ENGAGEMENT_SETTINGS } from '../src/lib/core/engine/settings';
 import { buildSchedule, type ScheduleAsset } from '../src/lib/core/engine/schedule';
 import { GAP_KINDS, type PatchGap } from '../src/lib/core/model';
@@ -15,17 +16,6 @@ import { GAP_KINDS, type PatchGap } from '../src/lib/core/model';
 const ASSETS = Number(process.env.BENCH_ASSETS ?? 5000);
 const GAPS_PER_ASSET = Number(process.env.BENCH_GAPS ?? 50);
 const AS_OF = '2026-05-04';
-
-/** Small deterministic generator (mulberry32), so every run schedules the same fleet. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function addDays(days: number): string {
   return new Date(Date.UTC(2026, 4, 4 + days)).toISOString().slice(0, 10);
@@ -52,7 +42,7 @@ const BANDS: [number, string, number | null][] = [
 ];
 
 function generate(): { assets: ScheduleAsset[]; gaps: PatchGap[] } {
-  const rnd = random(20260504);
+  const rnd = seededRandom(20260504);
   const assets: ScheduleAsset[] = [];
   const gaps: PatchGap[] = [];
   for (let i = 0; i < ASSETS; i++) {

@@ -115,14 +115,7 @@ function fromFrontMatter(
     if (eoas !== undefined) cycle.eoas = eoas;
     const eoes = dateOrFlag(rel.eoes);
     if (eoes !== undefined) cycle.eoes = eoes;
-    const latest = str(rel.latest);
-    if (latest) cycle.latest = latest;
-    const latestDate = isoDate(rel.latestReleaseDate);
-    if (latestDate) cycle.latestReleaseDate = latestDate;
-    const lts = dateOrFlag(rel.lts);
-    if (lts !== undefined) cycle.lts = lts;
-    const codename = str(rel.codename);
-    if (codename) cycle.codename = codename;
+    addLatestLtsCodename(cycle, rel);
     cycles.push(cycle);
     pushDates(r, cycle);
   }
@@ -247,14 +240,7 @@ function fromLegacyApi(id: string, rows: Json[], file: string, r: Reader): EolPr
     if (eoas !== undefined) cycle.eoas = typeof eoas === 'boolean' ? !eoas : eoas;
     const eoes = dateOrFlag(row.extendedSupport);
     if (eoes !== undefined) cycle.eoes = typeof eoes === 'boolean' ? !eoes : eoes;
-    const latest = str(row.latest);
-    if (latest) cycle.latest = latest;
-    const latestDate = isoDate(row.latestReleaseDate);
-    if (latestDate) cycle.latestReleaseDate = latestDate;
-    const lts = dateOrFlag(row.lts);
-    if (lts !== undefined) cycle.lts = lts;
-    const codename = str(row.codename);
-    if (codename) cycle.codename = codename;
+    addLatestLtsCodename(cycle, row);
     cycles.push(cycle);
     pushDates(r, cycle);
   }
@@ -332,6 +318,18 @@ function readOne(name: string, data: Json, r: Reader): boolean {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The latest release, LTS flag and codename, in the same fields in the front matter and the legacy API. */
+function addLatestLtsCodename(cycle: EolCycle, row: Record<string, unknown>): void {
+  const latest = str(row.latest);
+  if (latest) cycle.latest = latest;
+  const latestDate = isoDate(row.latestReleaseDate);
+  if (latestDate) cycle.latestReleaseDate = latestDate;
+  const lts = dateOrFlag(row.lts);
+  if (lts !== undefined) cycle.lts = lts;
+  const codename = str(row.codename);
+  if (codename) cycle.codename = codename;
+}
 
 /**
  * Builds the end-of-life part from one or more endoflife.date files. A file in an unknown shape is refused with an

@@ -1,3 +1,4 @@
+import { windowsReleaseBuild } from '../versions/windows';
 import type { MsrcPart, MsrcRow, WesngPart } from '../catalog/parts';
 import type { OsInfo } from '../model';
 
@@ -86,34 +87,6 @@ const NAMED_BUILDS: [RegExp, number][] = [
   [/windows 7/i, 7601],
   [/windows vista/i, 6003]
 ];
-/** Windows 10 and 11 builds by feature release, for a name plus DisplayVersion without a build. */
-const FEATURE_BUILDS: Record<string, Record<string, number>> = {
-  'windows 10': {
-    '1507': 10240,
-    '1511': 10586,
-    '1607': 14393,
-    '1703': 15063,
-    '1709': 16299,
-    '1803': 17134,
-    '1809': 17763,
-    '1903': 18362,
-    '1909': 18363,
-    '2004': 19041,
-    '20h2': 19042,
-    '21h1': 19043,
-    '21h2': 19044,
-    '22h2': 19045
-  },
-  'windows 11': {
-    '21h2': 22000,
-    '22h2': 22621,
-    '23h2': 22631,
-    '24h2': 26100,
-    '25h2': 26200,
-    '26h1': 28000
-  }
-};
-
 function parseOsProduct(id: string, rawName: string): OsProduct | undefined {
   const name = rawName.replace(/\s+/g, ' ').trim();
   if (!OS_NAME.test(name)) return undefined;
@@ -169,7 +142,7 @@ function buildOf(os: OsInfo): number | undefined {
       ? 'windows 10'
       : undefined;
   const display = (os.displayVersion ?? '').toLowerCase();
-  if (family && display) return FEATURE_BUILDS[family]?.[display];
+  if (family && display) return windowsReleaseBuild(family === 'windows 11' ? '11' : '10', display);
   for (const [pattern, build] of NAMED_BUILDS) if (pattern.test(name)) return build;
   return undefined;
 }

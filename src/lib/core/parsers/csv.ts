@@ -1,3 +1,4 @@
+import { windowsReleaseBuild } from '../versions/windows';
 import type {
   FileFormat,
   FindingInstance,
@@ -1489,30 +1490,9 @@ export function osFromName(name: string): OsInfo | undefined {
   return info;
 }
 
-/** Builds of Windows 10 and 11 feature releases ("22H2" of Windows 10 is build 19045). */
-const RELEASE_BUILDS: Record<'10' | '11', Record<string, number>> = {
-  '10': {
-    '1507': 10240,
-    '1511': 10586,
-    '1607': 14393,
-    '1703': 15063,
-    '1709': 16299,
-    '1803': 17134,
-    '1809': 17763,
-    '1903': 18362,
-    '1909': 18363,
-    '2004': 19041,
-    '20H2': 19042,
-    '21H1': 19043,
-    '21H2': 19044,
-    '22H2': 19045
-  },
-  '11': { '21H2': 22000, '22H2': 22621, '23H2': 22631, '24H2': 26100 }
-};
-
 function releaseBuild(name: string, release: string): number | undefined {
   const product = /\bwindows (10|11)\b/i.exec(name)?.[1] as '10' | '11' | undefined;
-  return product ? RELEASE_BUILDS[product][release] : undefined;
+  return product ? windowsReleaseBuild(product, release) : undefined;
 }
 
 function otherOsFamily(name: string): OsFamily {

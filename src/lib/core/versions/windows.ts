@@ -86,3 +86,29 @@ export function compareWindowsBuild(a: string, b: string): VersionSign {
   }
   return 0;
 }
+
+/** Builds of Windows 10 and 11 feature releases ("22H2" of Windows 10 is build 19045), keys lower-case. */
+const RELEASE_BUILDS: Record<'10' | '11', Record<string, number>> = {
+  '10': {
+    '1507': 10240,
+    '1511': 10586,
+    '1607': 14393,
+    '1703': 15063,
+    '1709': 16299,
+    '1803': 17134,
+    '1809': 17763,
+    '1903': 18362,
+    '1909': 18363,
+    '2004': 19041,
+    '20h2': 19042,
+    '21h1': 19043,
+    '21h2': 19044,
+    '22h2': 19045
+  },
+  '11': { '21h2': 22000, '22h2': 22621, '23h2': 22631, '24h2': 26100, '25h2': 26200, '26h1': 28000 }
+};
+
+/** The build of a Windows 10 or 11 feature release ("22H2", case-insensitive), or undefined. */
+export function windowsReleaseBuild(product: '10' | '11', release: string): number | undefined {
+  return RELEASE_BUILDS[product][release.trim().toLowerCase()];
+}
