@@ -4,10 +4,12 @@ import type { PatchfieldDB } from './schema';
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 export const appSettingsSchema = z.object({
   mspName: z.string(),
-  pageSize: z.enum(['A4', 'Letter'])
+  pageSize: z.enum(['A4', 'Letter']),
+  /** The MSP's brand colour for the report (and its accents), #rrggbb. */
+  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/)
 });
 
-export const DEFAULT_SETTINGS: AppSettings = { mspName: 'Your MSP', pageSize: 'A4' };
+export const DEFAULT_SETTINGS: AppSettings = { mspName: 'Your MSP', pageSize: 'A4', brandColor: '#1E3A6E' };
 
 export async function getSettings(db: PatchfieldDB): Promise<AppSettings> {
   const row = await db.settings.get('app');
@@ -17,4 +19,25 @@ export async function getSettings(db: PatchfieldDB): Promise<AppSettings> {
 
 export async function saveSettings(db: PatchfieldDB, settings: AppSettings): Promise<void> {
   await db.settings.put({ key: 'app', value: appSettingsSchema.parse(settings) });
+}
+
+/** The MSP's logo as stored: already scaled down by the page when it was picked. */
+export type StoredLogo = z.infer<typeof storedLogoSchema>;
+export const storedLogoSchema = z.object({
+  name: z.string(),
+  type: z.enum(['image/png', 'image/jpeg']),
+  bytes: z.instanceof(Uint8Array),
+  width: z.number().int().positive(),
+  height: z.number().int().positive()
+});
+
+export async function getLogo(db: PatchfieldDB): Promise<StoredLogo | undefined> {
+  const row = await db.settings.get('logo');
+  const checked = storedLogoSchema.safeParse(row?.value);
+  return checked.success ? checked.data : undefined;
+}
+
+export async function saveLogo(db: PatchfieldDB, logo: StoredLogo | undefined): Promise<void> {
+  if (!logo) await db.settings.delete('logo');
+  else await db.settings.put({ key: 'logo', value: storedLogoSchema.parse(logo) });
 }

@@ -11,6 +11,7 @@ export class ReportJob {
   fileName = $state('');
   pageCount = $state(0);
   missingGlyphs = $state<string[]>([]);
+  warnings = $state<string[]>([]);
   error = $state<string | null>(null);
   private file: File | null = null;
 
@@ -43,6 +44,7 @@ export class ReportJob {
       this.fileName = out.fileName;
       this.pageCount = out.pageCount;
       this.missingGlyphs = out.missingGlyphs;
+      this.warnings = out.warnings;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     } finally {

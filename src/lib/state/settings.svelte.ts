@@ -2,6 +2,8 @@ import type { Problem } from '$lib/core';
 import {
   getDb,
   getSettings,
+  getLogo,
+  saveLogo,
   listCatalogParts,
   saveSettings,
   DEFAULT_SETTINGS,
@@ -26,6 +28,55 @@ export class SettingsView {
   catalogProblems = $state<Problem[]>([]);
   catalogMessage = $state<string | null>(null);
   saved = $state(false);
+  logoUrl = $state<string | null>(null);
+  logoMessage = $state<string | null>(null);
+
+  constructor() {
+    void this.loadLogo();
+  }
+
+  private async loadLogo(): Promise<void> {
+    const logo = await getLogo(getDb());
+    if (this.logoUrl) URL.revokeObjectURL(this.logoUrl);
+    this.logoUrl = logo
+      ? URL.createObjectURL(new Blob([new Uint8Array(logo.bytes)], { type: logo.type }))
+      : null;
+  }
+
+  /**
+   * Stores the logo scaled down to at most 1200 × 400 px as PNG (transparency kept), so a photo-sized image never
+   * bloats every report; a file that is not an image is refused with a message.
+   */
+  async setLogo(file: File): Promise<void> {
+    this.logoMessage = null;
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, 1200 / bitmap.width, 400 / bitmap.height);
+      const width = Math.max(1, Math.round(bitmap.width * scale));
+      const height = Math.max(1, Math.round(bitmap.height * scale));
+      const canvas = new OffscreenCanvas(width, height);
+      canvas.getContext('2d')!.drawImage(bitmap, 0, 0, width, height);
+      bitmap.close();
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      await saveLogo(getDb(), {
+        name: file.name,
+        type: 'image/png',
+        bytes: new Uint8Array(await blob.arrayBuffer()),
+        width,
+        height
+      });
+      this.logoMessage = scale < 1 ? `Logo saved (scaled down to ${width} × ${height} px).` : 'Logo saved.';
+    } catch {
+      this.logoMessage = `${file.name} could not be read as an image. Choose a PNG or JPEG file.`;
+    }
+    await this.loadLogo();
+  }
+
+  async removeLogo(): Promise<void> {
+    await saveLogo(getDb(), undefined);
+    this.logoMessage = 'Logo removed.';
+    await this.loadLogo();
+  }
   refreshing = $state(false);
   refreshLine = $state('');
   refreshPercent = $state(0);

@@ -22,6 +22,7 @@ import {
 import {
   getEngagement,
   getSettings,
+  getLogo,
   purgeInterruptedImports,
   saveCatalogParts,
   loadCatalog,
@@ -62,6 +63,7 @@ export interface ReportJobResult {
   fileName: string;
   pageCount: number;
   missingGlyphs: string[];
+  warnings: string[];
 }
 
 export interface AssessProgress {
@@ -253,9 +255,10 @@ export function createEngineApi(env: EngineEnv) {
       const db = env.db();
       const engagement = await getEngagement(db, engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
-      const [results, settings, fonts] = await Promise.all([
+      const [results, settings, logo, fonts] = await Promise.all([
         assessEngagement(db, engagementId, engagement.visitDate, undefined, now),
         getSettings(db),
+        getLogo(db),
         env.loadFonts()
       ]);
       const out = await buildReport(
@@ -264,7 +267,9 @@ export function createEngineApi(env: EngineEnv) {
           results,
           mspName: settings.mspName,
           generatedAt: options.generatedAt ?? now().toISOString(),
-          pageSize: settings.pageSize
+          pageSize: settings.pageSize,
+          brandColor: settings.brandColor,
+          ...(logo ? { logo: { bytes: logo.bytes, type: logo.type } } : {})
         },
         { ...fonts, loadCjk: env.loadCjkFont },
         onProgress
@@ -273,7 +278,8 @@ export function createEngineApi(env: EngineEnv) {
         bytes: out.bytes,
         fileName: reportFileName(engagement.clientName, engagement.visitDate),
         pageCount: out.pageCount,
-        missingGlyphs: out.missingGlyphs
+        missingGlyphs: out.missingGlyphs,
+        warnings: out.warnings
       };
     },
 

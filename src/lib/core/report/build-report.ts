@@ -1,4 +1,4 @@
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, type PDFImage } from 'pdf-lib';
 import { buildContent, collectText } from './content';
 import { FontSet } from './fonts';
 import { PageFlow } from './flow';
@@ -54,10 +54,25 @@ export async function buildReport(
   await fontSet.prepare(collectText(content));
   step();
 
+  const warnings: string[] = [];
+  let logo: PDFImage | undefined;
+  if (input.logo) {
+    try {
+      logo =
+        input.logo.type === 'image/png'
+          ? await doc.embedPng(input.logo.bytes)
+          : await doc.embedJpg(input.logo.bytes);
+    } catch {
+      warnings.push(
+        'The logo could not be read as a PNG or JPEG image, so the report was built without it. Choose the logo again in Settings.'
+      );
+    }
+  }
   const ctx: RenderContext = {
     flow: new PageFlow(doc, pageGeometry(input.pageSize)),
     ts: new Typesetter(fontSet),
-    palette: createPalette()
+    palette: createPalette(input.brandColor),
+    ...(logo ? { logo } : {})
   };
   drawCover(ctx, content.cover);
   step();
@@ -91,6 +106,7 @@ export async function buildReport(
     bytes,
     pageCount: doc.getPageCount(),
     missingGlyphs: [...fontSet.missing],
-    usedCjkFont: fontSet.usedCjk
+    usedCjkFont: fontSet.usedCjk,
+    warnings
   };
 }

@@ -1,4 +1,4 @@
-import type { PDFPage, RGB } from 'pdf-lib';
+import type { PDFImage, PDFPage, RGB } from 'pdf-lib';
 import { pageLabel, type ReportContent, type Span, type Tone } from './content';
 import type { PageFlow } from './flow';
 import { drawTable, type Cell, type TableColumn, type TableLayout } from './table';
@@ -10,6 +10,18 @@ export interface RenderContext {
   flow: PageFlow;
   ts: Typesetter;
   palette: Palette;
+  /** The MSP's logo, embedded once and drawn on the cover and in the running header. */
+  logo?: PDFImage;
+}
+
+/** The logo's size scaled to fit a box, keeping its proportions. */
+export function fitLogo(
+  logo: PDFImage,
+  maxWidth: number,
+  maxHeight: number
+): { width: number; height: number } {
+  const scale = Math.min(maxWidth / logo.width, maxHeight / logo.height);
+  return { width: logo.width * scale, height: logo.height * scale };
 }
 
 export function toneColor(palette: Palette, tone: Tone | undefined): RGB {
@@ -88,11 +100,18 @@ export function drawCover(ctx: RenderContext, cover: ReportContent['cover']): vo
   const { left, width } = flow;
   const g = flow.geometry;
 
+  let eyebrowY = flow.top - TYPE.body;
+  if (ctx.logo) {
+    // The logo at the top left, at most 60 × 22 mm; the MSP's name below it.
+    const size = fitLogo(ctx.logo, SPACE(42), SPACE(16));
+    page.drawImage(ctx.logo, { x: left, y: flow.top - size.height, ...size });
+    eyebrowY = flow.top - size.height - SPACE(3) - TYPE.body;
+  }
   ts.draw(
     page,
     ts.ellipsize(cover.eyebrow, style(TYPE.body, palette.accent, true), width),
     left,
-    flow.top - TYPE.body,
+    eyebrowY,
     style(TYPE.body, palette.accent, true)
   );
 
@@ -336,7 +355,13 @@ export function drawPageChrome(ctx: RenderContext, content: ReportContent, pages
   pages.forEach((page, i) => {
     if (i > 0) {
       const y = g.height - g.marginTop - TYPE.caption;
-      ts.draw(page, ts.ellipsize(content.running.left, brand, third * 1.5), flow.left, y, brand);
+      let x = flow.left;
+      if (ctx.logo) {
+        const size = fitLogo(ctx.logo, SPACE(20), TYPE.caption * 1.8);
+        page.drawImage(ctx.logo, { x, y: y - TYPE.caption * 0.35, ...size });
+        x += size.width + SPACE(2);
+      }
+      ts.draw(page, ts.ellipsize(content.running.left, brand, third * 1.5 - (x - flow.left)), x, y, brand);
       ts.draw(page, content.running.right, flow.left, y, small, 'right', flow.width);
       page.drawLine({
         start: { x: flow.left, y: y - SPACE(2) },

@@ -50,10 +50,42 @@ export interface Palette {
   severity: Record<Severity, RGB>;
 }
 
-export function createPalette(accent = '#1E3A6E'): Palette {
+export const DEFAULT_ACCENT = '#1E3A6E';
+
+/** Relative luminance (WCAG) of a #rrggbb colour. */
+function luminance(c: readonly [number, number, number]): number {
+  const lin = c.map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [
+    number,
+    number,
+    number
+  ];
+  return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+}
+
+function channels(value: string): [number, number, number] {
+  const n = Number.parseInt(value.slice(1), 16);
+  return [((n >> 16) & 0xff) / 255, ((n >> 8) & 0xff) / 255, (n & 0xff) / 255];
+}
+
+/**
+ * The MSP's brand colour as the report can use it: a valid #rrggbb, darkened until text in it keeps a 4.5:1
+ * contrast on white (a light brand colour still brands the report, and stays readable).
+ */
+export function readableAccent(value: string | undefined): [number, number, number] {
+  let c = /^#[0-9a-f]{6}$/i.test(value ?? '') ? channels(value!) : channels(DEFAULT_ACCENT);
+  for (let i = 0; i < 40 && 1.05 / (luminance(c) + 0.05) < 4.5; i++) {
+    c = c.map((v) => v * 0.92) as [number, number, number];
+  }
+  return c;
+}
+
+export function createPalette(accent: string = DEFAULT_ACCENT): Palette {
+  const a = readableAccent(accent);
+  // A tint of the accent for bands and notes: 10 % of the colour on white.
+  const tint = a.map((v) => 1 - (1 - v) * 0.1) as [number, number, number];
   return {
-    accent: hex(accent),
-    accentTint: hex('#E9EEF5'),
+    accent: rgb(a[0], a[1], a[2]),
+    accentTint: rgb(tint[0], tint[1], tint[2]),
     ink: hex('#1F2933'),
     muted: hex('#56616B'),
     hairline: hex('#CDD4DB'),

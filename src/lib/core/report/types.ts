@@ -22,6 +22,16 @@ export interface ReportInput {
   /** ISO timestamp: the PDF's only time source (CreationDate and ModDate), so equal input gives equal bytes. */
   generatedAt: string;
   pageSize: PageSizeName;
+  /** The MSP's brand colour (#rrggbb), darkened if needed so text in it stays readable. */
+  brandColor?: string;
+  /** The MSP's logo for the cover and the running header. */
+  logo?: ReportLogo;
+}
+
+/** A PNG (transparency kept) or JPEG logo. The app scales it down when the technician picks it. */
+export interface ReportLogo {
+  bytes: Uint8Array;
+  type: 'image/png' | 'image/jpeg';
 }
 
 export interface ReportOutput {
@@ -30,6 +40,8 @@ export interface ReportOutput {
   /** Characters no font could draw, each once; they are drawn as U+FFFD "�". */
   missingGlyphs: string[];
   usedCjkFont: boolean;
+  /** Things the technician should know, e.g. a logo that could not be read (the report is built without it). */
+  warnings: string[];
 }
 
 /** Called as the report is laid out: `done` of `total` steps (the rows of the asset table among them). */
