@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROPOSAL, proposalSettingsSchema } from '../core';
 import type { PatchfieldDB } from './schema';
 
 export type AppSettings = z.infer<typeof appSettingsSchema>;
@@ -6,10 +7,17 @@ export const appSettingsSchema = z.object({
   mspName: z.string(),
   pageSize: z.enum(['A4', 'Letter']),
   /** The MSP's brand colour for the report (and its accents), #rrggbb. */
-  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/)
+  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  /** The MSP's offer printed in the report's "Our proposal" section. */
+  proposal: proposalSettingsSchema
 });
 
-export const DEFAULT_SETTINGS: AppSettings = { mspName: 'Your MSP', pageSize: 'A4', brandColor: '#1E3A6E' };
+export const DEFAULT_SETTINGS: AppSettings = {
+  mspName: 'Your MSP',
+  pageSize: 'A4',
+  brandColor: '#1E3A6E',
+  proposal: DEFAULT_PROPOSAL
+};
 
 export async function getSettings(db: PatchfieldDB): Promise<AppSettings> {
   const row = await db.settings.get('app');

@@ -13,6 +13,8 @@ export class ReportJob {
   missingGlyphs = $state<string[]>([]);
   warnings = $state<string[]>([]);
   error = $state<string | null>(null);
+  /** The "Our proposal" section: on for sales reports, off for the client's IT person. */
+  includeProposal = $state(true);
   private file: File | null = null;
 
   get canShare(): boolean {
@@ -33,7 +35,7 @@ export class ReportJob {
       const api = await engine();
       const out = await api.buildReport(
         engagementId,
-        {},
+        { includeProposal: this.includeProposal },
         progressCallback((done: number, total: number) => {
           this.percent = total > 0 ? Math.round((done / total) * 100) : 0;
         })

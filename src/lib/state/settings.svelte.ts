@@ -7,6 +7,7 @@ import {
   listCatalogParts,
   saveSettings,
   DEFAULT_SETTINGS,
+  appSettingsSchema,
   type AppSettings,
   type CatalogMetaRecord
 } from '$lib/db';
@@ -120,8 +121,18 @@ export class SettingsView {
     await (await engine()).cancel(this.refreshJob);
   }
 
+  saveError = $state<string | null>(null);
+
+  /** Validated before it is stored: a wrong value is named and nothing is written. */
   async save(next: AppSettings): Promise<void> {
-    await saveSettings(getDb(), next);
+    this.saveError = null;
+    const checked = appSettingsSchema.safeParse(next);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      this.saveError = `Not saved: ${issue?.path.join(' › ') ?? 'a setting'} — ${issue?.message ?? 'invalid value'}.`;
+      return;
+    }
+    await saveSettings(getDb(), checked.data);
     this.saved = true;
   }
 

@@ -249,7 +249,7 @@ export function createEngineApi(env: EngineEnv) {
 
     async buildReport(
       engagementId: string,
-      options: { generatedAt?: string } = {},
+      options: { generatedAt?: string; includeProposal?: boolean } = {},
       onProgress?: (done: number, total: number) => void
     ): Promise<ReportJobResult> {
       const db = env.db();
@@ -269,6 +269,9 @@ export function createEngineApi(env: EngineEnv) {
           generatedAt: options.generatedAt ?? now().toISOString(),
           pageSize: settings.pageSize,
           brandColor: settings.brandColor,
+          ...(options.includeProposal !== false && settings.proposal.enabled
+            ? { proposal: settings.proposal }
+            : {}),
           ...(logo ? { logo: { bytes: logo.bytes, type: logo.type } } : {})
         },
         { ...fonts, loadCjk: env.loadCjkFont },

@@ -1,5 +1,14 @@
 import { PDFDocument, type PDFImage } from 'pdf-lib';
-import { buildContent, collectText } from './content';
+import { buildContent, collectText, SECTION_TITLES } from './content';
+import { addOutline, drawTableOfContents, reserveTableOfContents, type TocEntry } from './outline';
+import { drawAppendix } from './sections/appendix';
+import { drawCharts } from './sections/charts';
+import { drawExecutive } from './sections/executive';
+import { drawGlossary } from './sections/glossary';
+import { drawMethodology } from './sections/methodology';
+import { drawPlan } from './sections/plan';
+import { drawProposal } from './sections/proposal';
+import { drawTopRisks } from './sections/risks';
 import { FontSet } from './fonts';
 import { PageFlow } from './flow';
 import { drawAssets, drawCover, drawPageChrome, drawSummary, type RenderContext } from './render';
@@ -76,8 +85,30 @@ export async function buildReport(
   };
   drawCover(ctx, content.cover);
   step();
+  // The contents page is reserved now and filled once every section's page is known.
+  const tocPages = reserveTableOfContents(ctx, content.contents);
+  const entries: TocEntry[] = [];
+  const mark = (title: string): void => {
+    entries.push({ title, pageIndex: ctx.flow.pages.length });
+  };
+  const sections = content.sections;
+  mark(SECTION_TITLES.executive);
+  drawExecutive(ctx, sections.executive);
+  mark(SECTION_TITLES.charts);
+  drawCharts(ctx, sections.charts);
+  mark(SECTION_TITLES.risks);
+  drawTopRisks(ctx, sections.risks);
+  mark(SECTION_TITLES.plan);
+  drawPlan(ctx, sections.plan);
+  if (sections.proposal) {
+    mark(SECTION_TITLES.proposal);
+    drawProposal(ctx, sections.proposal);
+  }
+  mark(SECTION_TITLES.updates);
   drawSummary(ctx, content.summary);
   step();
+  // The asset table follows the updates summary on the same page.
+  entries.push({ title: SECTION_TITLES.assets, pageIndex: ctx.flow.pages.length - 1, y: ctx.flow.y });
   const stride = progressStride(rowCount);
   let reported = 0;
   drawAssets(ctx, content.assets, (index) => {
@@ -86,6 +117,14 @@ export async function buildReport(
       reported = index + 1;
     }
   });
+  mark(SECTION_TITLES.methodology);
+  drawMethodology(ctx, sections.methodology);
+  mark(SECTION_TITLES.appendix);
+  drawAppendix(ctx, sections.appendix);
+  mark(SECTION_TITLES.glossary);
+  drawGlossary(ctx, sections.glossary);
+  drawTableOfContents(ctx, doc, tocPages, entries);
+  addOutline(doc, entries);
   drawPageChrome(ctx, content, ctx.flow.pages);
 
   const { meta } = content;

@@ -2,6 +2,15 @@ import type { EngagementResults, AssetResult, OsFamily, PatchStatus, ResultTotal
 import { capitalize, count, formatDate, isoDay, percent, verb } from './format';
 import { SEVERITY_LABELS } from './theme';
 import type { ReportInput } from './types';
+import { buildAppendix, type AppendixContent } from './sections/appendix';
+import { buildCharts, type ChartsContent } from './sections/charts';
+import { buildExecutive, type ExecutiveContent } from './sections/executive';
+import { buildGlossary, type GlossaryContent } from './sections/glossary';
+import { buildMethodology, type MethodologyContent } from './sections/methodology';
+import { buildPlanSection, type PlanContent } from './sections/plan';
+import { buildProposal, type ProposalContent } from './sections/proposal';
+import { buildTopRisks, type RisksContent } from './sections/risks';
+import { textOfTableOfContents } from './outline';
 
 /**
  * What the report says, as words and meanings, before anything is laid out. The renderer only draws strings
@@ -79,7 +88,34 @@ export interface ReportContent {
     columns: AssetColumn[];
     rows: Span[][][];
   };
+  /** The sections in the order the PDF shows them (see build-report.ts). */
+  sections: {
+    executive: ExecutiveContent;
+    charts: ChartsContent;
+    risks: RisksContent;
+    plan: PlanContent;
+    proposal: ProposalContent | undefined;
+    methodology: MethodologyContent;
+    appendix: AppendixContent;
+    glossary: GlossaryContent;
+  };
+  /** Titles of the contents page and the PDF bookmarks. */
+  contents: string[];
 }
+
+/** Section titles as the contents page and the bookmarks list them. */
+export const SECTION_TITLES = {
+  executive: 'Executive summary',
+  charts: 'The numbers at a glance',
+  risks: 'Top risks',
+  plan: 'Remediation plan',
+  proposal: 'Our proposal',
+  updates: 'Windows updates and scan findings',
+  assets: 'Assets',
+  methodology: 'Scope, methodology and data',
+  appendix: 'Appendix: machine by machine',
+  glossary: 'Glossary'
+} as const;
 
 /** Formats that are vulnerability scans; their absence means findings are unknown, not zero. */
 const SCANNER_FORMATS: ReadonlySet<string> = new Set(['nessus-v2']);
@@ -107,6 +143,16 @@ export function buildContent(input: ReportInput): ReportContent {
 
   const scanned = results.files.some((file) => SCANNER_FORMATS.has(file.format));
   const empty = results.assets.length === 0;
+  const sections: ReportContent['sections'] = {
+    executive: buildExecutive(results, client),
+    charts: buildCharts(results),
+    risks: buildTopRisks(results),
+    plan: buildPlanSection(results),
+    proposal: input.proposal ? buildProposal(results, input.proposal, mspName) : undefined,
+    methodology: buildMethodology(results),
+    appendix: buildAppendix(results),
+    glossary: buildGlossary()
+  };
 
   return {
     meta: {
@@ -131,7 +177,7 @@ export function buildContent(input: ReportInput): ReportContent {
         'Share it only with the people who need it to fix them.'
     },
     summary: {
-      heading: 'Summary',
+      heading: SECTION_TITLES.updates,
       paragraphs: [
         ...summaryParagraphs(results.totals, results.assets.length, scanned),
         ...referenceDataParagraph(results)
@@ -160,7 +206,20 @@ export function buildContent(input: ReportInput): ReportContent {
         ...TABLE_SEVERITIES.map((severity) => ({ header: SEVERITY_LABELS[severity], kind: severity }))
       ],
       rows: sortAssets(results.assets).map((asset) => assetRow(asset, scanned))
-    }
+    },
+    sections,
+    contents: [
+      SECTION_TITLES.executive,
+      SECTION_TITLES.charts,
+      SECTION_TITLES.risks,
+      SECTION_TITLES.plan,
+      ...(sections.proposal ? [SECTION_TITLES.proposal] : []),
+      SECTION_TITLES.updates,
+      SECTION_TITLES.assets,
+      SECTION_TITLES.methodology,
+      SECTION_TITLES.appendix,
+      SECTION_TITLES.glossary
+    ]
   };
 }
 
@@ -495,5 +554,6 @@ export function collectText(content: ReportContent): string[] {
     else if (value && typeof value === 'object') Object.values(value).forEach(walk);
   };
   walk(content);
+  out.push(...textOfTableOfContents(content.contents));
   return out;
 }

@@ -11,3 +11,9 @@ export { findMissingGlyphs, SUBSTITUTE } from './fonts';
 export { ReportInputError } from './types';
 export type { ReportFonts, ReportInput, ReportOutput, ReportProgress } from './types';
 export type { PageSizeName } from './theme';
+export {
+  DEFAULT_PROPOSAL,
+  proposalSettingsSchema,
+  formatMoney,
+  type ProposalSettings
+} from './sections/proposal';

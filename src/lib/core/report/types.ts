@@ -1,4 +1,5 @@
 import type { Engagement, EngagementResults } from '../model';
+import type { ProposalSettings } from './sections/proposal';
 import type { PageSizeName } from './theme';
 
 /** Font files the report embeds. The report never fetches: callers pass bytes in. */
@@ -26,6 +27,8 @@ export interface ReportInput {
   brandColor?: string;
   /** The MSP's logo for the cover and the running header. */
   logo?: ReportLogo;
+  /** The MSP's offer; the section is left out when absent or switched off (non-sales reports). */
+  proposal?: ProposalSettings;
 }
 
 /** A PNG (transparency kept) or JPEG logo. The app scales it down when the technician picks it. */

@@ -210,12 +210,15 @@ describe('assessment report', () => {
     );
     const path = writePdf(out.bytes, 'long');
     const pages = pdfPages(path);
-    const tablePages = pages.slice(2);
+    // The asset table: from its first page up to the methodology section that follows it.
+    const start = pages.findIndex((p) => p.includes('Operating system'));
+    const end = pages.findIndex((p, i) => i > start && p.includes('Scope, methodology and data'));
+    const tablePages = pages.slice(start, end);
+    expect(start).toBeGreaterThan(0);
     expect(tablePages.length).toBeGreaterThan(5);
     for (const [i, page] of tablePages.entries()) {
-      expect(page.match(/Operating system/g), `page ${i + 3}`).toHaveLength(1);
-      expect(page.match(/Months/g), `page ${i + 3}`).toHaveLength(1);
-      expect(page.match(/Critical/g), `page ${i + 3}`).toHaveLength(1);
+      expect(page.match(/Operating system/g), `page ${start + i + 1}`).toHaveLength(1);
+      expect(page.match(/Months/g), `page ${start + i + 1}`).toHaveLength(1);
     }
     const all = squeezed(path);
     for (const a of manyAssets(300)) expect(all).toContain(a.asset.hostname);
@@ -310,9 +313,13 @@ describe('assessment report', () => {
       results: results(assets)
     });
     const out = await buildReport(input, reportFonts());
-    expect(out.pageCount).toBeLessThan(6);
     if (hasPoppler) {
       const path = writePdf(out.bytes, 'huge');
+      // The asset table keeps the huge row on one page, cut with an ellipsis.
+      const pages = pdfPages(path, '-raw');
+      const start = pages.findIndex((p) => p.includes('Operating system'));
+      const end = pages.findIndex((p, i) => i > start && p.includes('Scope, methodology and data'));
+      expect(end - start).toBeLessThanOrEqual(3);
       const { words, pageWidths } = pdfWords(path);
       for (const word of words) {
         expect(word.xMax).toBeLessThanOrEqual((pageWidths[word.page] ?? 0) - 18 * MM + 0.5);
@@ -340,12 +347,12 @@ describe('assessment report', () => {
 
   it('says so when there are no assets', async () => {
     const out = await buildReport(reportInput({ results: results([]) }), reportFonts());
-    expect(out.pageCount).toBe(2);
     if (hasPoppler) {
       const pages = pdfPages(writePdf(out.bytes, 'empty'));
-      expect(pages[1]).toContain('No assets were imported yet.');
-      expect(pages[1]).not.toContain('Operating system');
-      expect(pages[1]).not.toContain('0 of 0');
+      const assets = pages.find((p) => p.includes('No assets were imported yet.'))!;
+      expect(assets).toBeDefined();
+      expect(assets).not.toContain('Operating system');
+      expect(pages.join('\n')).not.toContain('0 of 0');
     }
   });
 
