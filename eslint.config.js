@@ -37,6 +37,7 @@ export default ts.config(
             'bench/generators.ts',
             'bench/schedule-bench.ts',
             'bench/engine-bench.ts',
+            'bench/report-bench.ts',
             'types/*.d.ts'
           ]
         },

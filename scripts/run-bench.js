@@ -7,7 +7,8 @@ await build({
     'bench/import-bench.ts',
     'bench/browser-bench.ts',
     'bench/engine-bench.ts',
-    'bench/schedule-bench.ts'
+    'bench/schedule-bench.ts',
+    'bench/report-bench.ts'
   ],
   outdir: 'dist/bench',
   bundle: true,
@@ -42,5 +43,13 @@ const engineBench = spawnSync(process.execPath, ['--max-old-space-size=8192', 'd
   stdio: 'inherit'
 });
 const scheduleBench = spawnSync(process.execPath, ['dist/bench/schedule-bench.js'], { stdio: 'inherit' });
+// The report: 50 and 2,000 assets, beside a bare pdf-lib drawing of as many pages.
+const reportBench = spawnSync(process.execPath, ['dist/bench/report-bench.js'], { stdio: 'inherit' });
 process.exitCode =
-  node.status || browser.status || big.status || engineBench.status || scheduleBench.status || 0;
+  node.status ||
+  browser.status ||
+  big.status ||
+  engineBench.status ||
+  scheduleBench.status ||
+  reportBench.status ||
+  0;

@@ -149,7 +149,7 @@ export class FontSet {
       ['regular', fonts.regular],
       ['bold', fonts.bold]
     ] as const) {
-      set.pdfFonts.set(key, await doc.embedFont(bytes, embedOptions(bytes, key)));
+      set.pdfFonts.set(key, memoizeEncoding(await doc.embedFont(bytes, embedOptions(bytes, key))));
       set.coverage.set(key, coverageOfBytes(bytes).has);
     }
     return set;
@@ -178,7 +178,7 @@ export class FontSet {
     const cjk = coverageOfBytes(bytes).has;
     this.coverage.set('cjk', cjk);
     if ([...wanted].some(cjk)) {
-      this.pdfFonts.set('cjk', await this.doc.embedFont(bytes, embedOptions(bytes, 'cjk')));
+      this.pdfFonts.set('cjk', memoizeEncoding(await this.doc.embedFont(bytes, embedOptions(bytes, 'cjk'))));
     }
   }
 
@@ -260,4 +260,24 @@ export async function findMissingGlyphs(text: string, fonts: ReportFonts): Promi
     missing.add(char);
   }
   return [...missing];
+}
+
+/**
+ * pdf-lib lays out a string with fontkit every time it is drawn; a report draws the same strings thousands of
+ * times (dates, priority labels, column headers on every page). The encoded form of a string never changes for a
+ * font, and its glyphs were added to the subset on the first call, so later calls reuse it: drawing an appendix
+ * of hundreds of pages gets several times faster, with the same bytes out.
+ */
+function memoizeEncoding(font: PDFFont): PDFFont {
+  const encode = font.encodeText.bind(font);
+  const cache = new Map<string, ReturnType<PDFFont['encodeText']>>();
+  font.encodeText = (text: string) => {
+    let encoded = cache.get(text);
+    if (!encoded) {
+      encoded = encode(text);
+      cache.set(text, encoded);
+    }
+    return encoded;
+  };
+  return font;
 }
