@@ -47,7 +47,11 @@ export async function renderSection(
  * engine with the catalog bundle built from ../shared/catalog when it is there (gaps with KEV/EPSS, end-of-life
  * verdicts, waves), else with the small Windows build table fixture only.
  */
-export function officeResults(asOf = '2026-11-24', settings: unknown = {}): EngagementResults {
+export function officeResults(
+  asOf = '2026-11-24',
+  settings: unknown = {},
+  useSharedCatalog = true
+): EngagementResults {
   const nessusPath = fixture('e2e', 'office.nessus');
   const sysPath = fixture('e2e', 'PC-RECEPTION-systeminfo.txt');
   const nessus = parseNessus(readBytes(nessusPath)).value;
@@ -62,7 +66,7 @@ export function officeResults(asOf = '2026-11-24', settings: unknown = {}): Enga
     ...sys.hosts.map((host) => ({ fileId: 'f2', fileName: basename(sysPath), format: sys.format, host }))
   ];
   const rules = new Map<string, ScannerRule>(nessus.rules.map((r) => [`f1\u0000${r.ruleId}`, r]));
-  const shared = testCatalog();
+  const shared = useSharedCatalog ? testCatalog() : {};
   const catalog = shared.windowsBuilds
     ? shared
     : {
