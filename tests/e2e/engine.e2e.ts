@@ -93,3 +93,68 @@ test('the app reproduces the CLI results JSON exactly, and the plan can be adjus
   await expect(page.locator(`li.wave[data-wave="${lastId}"]`).getByLabel('Lock')).toBeChecked();
   await app.expectNoSeriousA11yViolations('plan tab');
 });
+
+test('builds the sales-ready report offline: every section, bookmarks, contents and metadata', async ({
+  page,
+  context
+}) => {
+  test.setTimeout(240_000);
+  const app = new PatchfieldApp(page);
+  await app.open('/');
+  await app.waitForOfflineReady();
+  await app.importCatalog(bundle);
+  await app.createEngagement('Zahnarztpraxis Müller', VISIT);
+  await app.importFiles(FILES);
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Zahnarztpraxis Müller' })).toBeVisible();
+
+  // How long the main thread is blocked while the worker builds the PDF (printed, not asserted).
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  const { text, path } = await app.downloadReportText();
+  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  console.log(
+    `[report] main-thread long tasks while building: ${longTasks.length}, longest ${Math.round(Math.max(0, ...longTasks))} ms`
+  );
+  await context.setOffline(false);
+
+  for (const heading of [
+    'Contents',
+    'Executive summary',
+    'The numbers at a glance',
+    'Top risks',
+    'Remediation plan',
+    'Our proposal',
+    'Windows updates and scan findings',
+    'Scope, methodology and data',
+    'Appendix: machine by machine',
+    'Glossary'
+  ]) {
+    expect(text, heading).toContain(heading);
+  }
+  expect(text).toContain('Zahnarztpraxis Müller');
+  expect(text).toMatch(/Score \d+ out of 100/);
+  expect(text).toContain('DESKTOP-0CQH3P2');
+
+  const info = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
+  expect(info).toMatch(/Title:\s+Patch assessment — Zahnarztpraxis Müller/);
+  expect(info).toMatch(/Author:\s+/);
+  const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+  expect(pages).toBeGreaterThan(8);
+  const outline = execFileSync('pdftotext', ['-f', '2', '-l', '2', path, '-'], { encoding: 'utf8' });
+  expect(outline).toContain('Glossary');
+  const qpdf = JSON.parse(
+    execFileSync('qpdf', ['--json', '--json-key=outlines', path], { encoding: 'utf8' })
+  ) as {
+    outlines: { title: string }[];
+  };
+  expect(qpdf.outlines.map((o) => o.title)).toEqual(
+    expect.arrayContaining(['Executive summary', 'Top risks', 'Remediation plan', 'Glossary'])
+  );
+});
