@@ -158,7 +158,7 @@ export class EngagementView {
   }
 
   /** Downloads the plan or results as a file (iCalendar, CSV, JSON). */
-  async download(kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'json'): Promise<void> {
+  async download(kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'findings-csv' | 'json'): Promise<void> {
     this.exporting = true;
     try {
       const api = await engine();

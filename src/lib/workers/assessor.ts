@@ -161,6 +161,12 @@ export class FindingsCache {
     }
     return { total: rows.length, rows: rows.slice(q.offset, q.offset + q.limit).map(trimForDisplay) };
   }
+
+  /** Every finding of the engagement, whole (for the CSV export). */
+  async all(db: PatchfieldDB, engagementId: string): Promise<Finding[]> {
+    await this.query(db, engagementId, { offset: 0, limit: 0 });
+    return this.rows;
+  }
 }
 
 /** Evidence can be hundreds of KB: the table shows the start; the stored data keeps it whole. */

@@ -12,6 +12,7 @@ import {
   decodeCatalogBundle,
   refreshCatalog,
   gapsToCsv,
+  findingsToCsv,
   planToCsv,
   planToIcs,
   resultsJson,
@@ -212,7 +213,7 @@ export function createEngineApi(env: EngineEnv) {
      */
     async exportResults(
       engagementId: string,
-      kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'json'
+      kind: 'ics' | 'plan-csv' | 'gaps-csv' | 'findings-csv' | 'json'
     ): Promise<{ fileName: string; mimeType: string; text: string }> {
       const engagement = await getEngagement(env.db(), engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
@@ -235,6 +236,13 @@ export function createEngineApi(env: EngineEnv) {
           fileName: `${base}-plan.csv`,
           mimeType: 'text/csv',
           text: planToCsv(results.waves, results.gaps, hostnames)
+        };
+      }
+      if (kind === 'findings-csv') {
+        return {
+          fileName: `${base}-findings.csv`,
+          mimeType: 'text/csv',
+          text: findingsToCsv(await findings.all(env.db(), engagementId))
         };
       }
       if (kind === 'gaps-csv') {

@@ -198,6 +198,11 @@ describe('engagement settings and the plan', () => {
     expect(ics.fileName).toMatch(/\.ics$/);
     expect(ics.text.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
     expect(ics.text).toContain('BEGIN:VEVENT');
+    const findings = await api.exportResults('e1', 'findings-csv');
+    expect(findings.text.split('\r\n')[0]).toBe(
+      'host,severity,title,scanner,rule,port,cves,kbs,cvss3,package,fixed_version,state,solution,sources'
+    );
+    expect(findings.text).toContain('CVE-2026-21001');
     const csv = await api.exportResults('e1', 'gaps-csv');
     expect(csv.text.split('\r\n')[0]).toContain('host,kind,product,action');
     const json = await api.exportResults('e1', 'json');

@@ -1,5 +1,5 @@
 import { toCanonicalJson } from '../json';
-import type { EngagementResults, PatchGap } from '../model';
+import type { EngagementResults, Finding, PatchGap } from '../model';
 import { csvCell } from './plan-csv';
 
 /**
@@ -61,6 +61,49 @@ export function gapsToCsv(gaps: readonly PatchGap[]): string {
         g.rebootRequired === null ? 'unknown' : g.rebootRequired ? 'yes' : 'no',
         g.folded,
         [...new Set(g.evidence.map((e) => e.fileName))].join('; ')
+      ])
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const FINDING_COLUMNS = [
+  'host',
+  'severity',
+  'title',
+  'scanner',
+  'rule',
+  'port',
+  'cves',
+  'kbs',
+  'cvss3',
+  'package',
+  'fixed_version',
+  'state',
+  'solution',
+  'sources'
+];
+
+/** One row per scanner finding (the same CVE from two scanners once, with both sources), for the client's IT person. */
+export function findingsToCsv(findings: readonly Finding[]): string {
+  const lines = [csvLine(FINDING_COLUMNS)];
+  for (const f of findings) {
+    lines.push(
+      csvLine([
+        f.hostname,
+        f.severity,
+        f.title,
+        f.scanner,
+        f.ruleId,
+        f.port,
+        f.cves.join(' '),
+        f.kbs.join(' '),
+        f.cvss3?.baseScore,
+        f.package ? `${f.package.name}${f.package.version ? ` ${f.package.version}` : ''}` : '',
+        f.fixedVersion,
+        f.state,
+        f.solution,
+        [...new Set(f.sources.map((s) => `${s.scanner} ${s.ruleId}`))].join('; ')
       ])
     );
   }
