@@ -1,3 +1,4 @@
+import bidiFactory from 'bidi-js';
 import type { PDFPage, RGB } from 'pdf-lib';
 import { cleanText, inCjkBlock, type FontSet, type FontWeight, type Run } from './fonts';
 
@@ -178,10 +179,12 @@ export class Typesetter {
     if (clean === '') return 0;
     const total = this.width(clean, style);
     let cx = align === 'right' ? x + boxWidth - total : align === 'center' ? x + (boxWidth - total) / 2 : x;
-    for (const run of this.runs(clean, style.weight)) {
-      const font = this.fonts.font(run.face);
-      page.drawText(run.text, { x: cx, y, size: style.size, font, color: style.color });
-      cx += this.width(run.text, style);
+    for (const segment of visualSegments(clean)) {
+      for (const run of this.runs(segment, style.weight)) {
+        const font = this.fonts.font(run.face);
+        page.drawText(run.text, { x: cx, y, size: style.size, font, color: style.color });
+        cx += this.width(run.text, style);
+      }
     }
     return total;
   }
@@ -203,4 +206,43 @@ export class Typesetter {
     lines.forEach((line, i) => this.draw(page, line, x, top - i * lh - offset, style, align, boxWidth));
     return lines.length * lh;
   }
+}
+
+const RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+let bidi: ReturnType<typeof bidiFactory> | undefined;
+
+/**
+ * A left-to-right line with right-to-left text in it ("Praxis مكتب الأسنان 12 GmbH"), cut into runs of one
+ * embedding level (Unicode Bidirectional Algorithm, via bidi-js) and put in visual order (rule L2). Each run is drawn
+ * as it is: the font engine shapes a right-to-left run and lays its glyphs out right to left itself, so only the
+ * order of the runs changes here. Lines without right-to-left letters are one segment, unchanged.
+ */
+export function visualSegments(text: string): string[] {
+  if (!RTL.test(text)) return [text];
+  bidi ??= bidiFactory();
+  const { levels } = bidi.getEmbeddingLevels(text, 'ltr');
+  const runs: { text: string; level: number }[] = [];
+  for (let i = 0; i < text.length;) {
+    const level = levels[i]!;
+    let j = i + 1;
+    while (j < text.length && levels[j] === level) j++;
+    runs.push({ text: text.slice(i, j), level });
+    i = j;
+  }
+  // L2: from the highest level down to the lowest odd level, reverse every sequence of runs at that level or higher.
+  const highest = Math.max(...runs.map((r) => r.level));
+  const lowestOdd = Math.min(...runs.map((r) => (r.level % 2 === 1 ? r.level : Infinity)));
+  for (let level = highest; level >= lowestOdd && Number.isFinite(lowestOdd); level--) {
+    for (let i = 0; i < runs.length;) {
+      if (runs[i]!.level < level) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < runs.length && runs[j]!.level >= level) j++;
+      runs.splice(i, j - i, ...runs.slice(i, j).reverse());
+      i = j;
+    }
+  }
+  return runs.map((r) => r.text);
 }
