@@ -1,5 +1,3 @@
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngagementResults } from '../../../../src/lib/core/model';
 import { percent } from '../../../../src/lib/core/report/format';
@@ -13,116 +11,21 @@ import {
   type ChartsContent
 } from '../../../../src/lib/core/report/sections/charts';
 import type { PageSizeName } from '../../../../src/lib/core/report/theme';
-import { hasTool, pdfPages, pdfWords, writePdf } from './report-tools';
-import { officeResults, renderSection } from './section-harness';
+import { hasTool, pdfPages, pdfWords } from './report-tools';
+import {
+  cleanResults,
+  emptyResults,
+  GREEK_CJK_HOST,
+  officeResults,
+  renamed,
+  renderAndRead,
+  unknownResults
+} from './section-harness';
 
 const hasPoppler = hasTool('pdftotext');
 
-// Variants of the office results for edge cases (kept beside each section's tests).
-const GREEK_CJK_HOST =
-  'Ελληνικά-λογιστήριο-διακομιστής-αρχείων-東京本社ファイルサーバー-第二世代-バックアップ-01';
-
-function emptyResults(r: EngagementResults): EngagementResults {
-  return {
-    ...r,
-    assets: [],
-    gaps: [],
-    waves: [],
-    misses: [],
-    score: {
-      ...r.score,
-      grade: 'D',
-      score: 60,
-      percentFullyPatched: null,
-      fullyPatched: 0,
-      denominator: 0,
-      unknown: 0,
-      monthsBehind: r.score.monthsBehind.map((b) => ({ ...b, assets: 0 })),
-      endOfLife: 0,
-      kevGaps: 0,
-      criticalGaps: 0,
-      overdueGaps: 0
-    }
-  };
-}
-
-/** Every machine up to date, supported for years and without gaps. */
-function cleanResults(r: EngagementResults): EngagementResults {
-  const assets = r.assets.map((a) => ({
-    ...a,
-    status: 'up-to-date' as const,
-    windows: a.windows ? { ...a.windows, status: 'up-to-date' as const, monthsBehind: 0 } : undefined,
-    support: a.support
-      ? { ...a.support, phase: 'supported' as const, eol: '2035-01-01', eoes: undefined }
-      : undefined
-  }));
-  return {
-    ...r,
-    assets,
-    gaps: [],
-    waves: [],
-    misses: [],
-    score: {
-      ...r.score,
-      grade: 'A',
-      score: 100,
-      percentFullyPatched: 100,
-      fullyPatched: assets.length,
-      denominator: assets.length,
-      unknown: 0,
-      monthsBehind: r.score.monthsBehind.map((b) => ({ ...b, assets: b.bucket === '0' ? assets.length : 0 })),
-      endOfLife: 0,
-      kevGaps: 0,
-      criticalGaps: 0,
-      overdueGaps: 0
-    }
-  };
-}
-
-/** No gaps found, but no machine's status could be read. */
-function unknownResults(r: EngagementResults): EngagementResults {
-  const assets = r.assets.map((a) => ({
-    ...a,
-    status: 'unknown' as const,
-    windows: a.windows ? { ...a.windows, status: 'unknown' as const, monthsBehind: null } : undefined
-  }));
-  return {
-    ...r,
-    assets,
-    gaps: [],
-    waves: [],
-    misses: [],
-    score: {
-      ...r.score,
-      percentFullyPatched: null,
-      fullyPatched: 0,
-      denominator: 0,
-      unknown: assets.length,
-      monthsBehind: r.score.monthsBehind.map((b) => ({
-        ...b,
-        assets: b.bucket === 'unknown' ? assets.length : 0
-      }))
-    }
-  };
-}
-
-/** The same results with every host renamed (name + its index). */
-function renamed(r: EngagementResults, name: string): EngagementResults {
-  const names = new Map(r.assets.map((a, i) => [a.asset.id, `${name}-${i}`]));
-  return {
-    ...r,
-    assets: r.assets.map((a) => ({ ...a, asset: { ...a.asset, hostname: names.get(a.asset.id)! } })),
-    gaps: r.gaps.map((g) => ({ ...g, hostname: names.get(g.assetId) ?? g.hostname }))
-  };
-}
-
 async function render(content: ChartsContent, size: PageSizeName = 'A4') {
-  const out = await renderSection((ctx) => drawCharts(ctx, content), textOfCharts(content), size);
-  const path = writePdf(out.bytes, 'charts');
-  // PATCHFIELD_SECTION_OUT=<folder> keeps each PDF for review (pdftoppm -r 60 -png).
-  const keep = process.env.PATCHFIELD_SECTION_OUT;
-  if (keep) copyFileSync(path, join(keep, path.split('/').pop()!));
-  return { ...out, path, text: hasPoppler ? pdfPages(path).join('\n').replace(/\s+/g, ' ') : '' };
+  return renderAndRead('charts', (ctx) => drawCharts(ctx, content), textOfCharts(content), size);
 }
 
 describe('charts', () => {

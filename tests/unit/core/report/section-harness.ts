@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import {
   computeResults,
@@ -18,7 +18,7 @@ import { Typesetter } from '../../../../src/lib/core/report/text';
 import { createPalette, pageGeometry, type PageSizeName } from '../../../../src/lib/core/report/theme';
 import { testCatalog } from '../../catalog';
 import { fixture, readBytes } from '../../shared';
-import { reportFonts } from './report-tools';
+import { hasTool, pdfPages, reportFonts, writePdf } from './report-tools';
 
 /**
  * Draws one report section on its own into a PDF, as build-report.ts would: for section tests (text with
@@ -88,4 +88,119 @@ export function officeResults(
     ruleKey: (f, r) => `${f}\u0000${r}`,
     settings: resolveSettings(settings).value!
   });
+}
+
+// Variants of the office results for the sections' edge cases.
+export const GREEK_CJK_HOST =
+  'Ελληνικά-λογιστήριο-διακομιστής-αρχείων-東京本社ファイルサーバー-第二世代-バックアップ-01';
+
+export function emptyResults(r: EngagementResults): EngagementResults {
+  return {
+    ...r,
+    assets: [],
+    gaps: [],
+    waves: [],
+    misses: [],
+    score: {
+      ...r.score,
+      grade: 'D',
+      score: 60,
+      percentFullyPatched: null,
+      fullyPatched: 0,
+      denominator: 0,
+      unknown: 0,
+      monthsBehind: r.score.monthsBehind.map((b) => ({ ...b, assets: 0 })),
+      endOfLife: 0,
+      kevGaps: 0,
+      criticalGaps: 0,
+      overdueGaps: 0
+    }
+  };
+}
+
+/** Every machine up to date, supported for years and without gaps. */
+export function cleanResults(r: EngagementResults): EngagementResults {
+  const assets = r.assets.map((a) => ({
+    ...a,
+    status: 'up-to-date' as const,
+    windows: a.windows ? { ...a.windows, status: 'up-to-date' as const, monthsBehind: 0 } : undefined,
+    support: a.support
+      ? { ...a.support, phase: 'supported' as const, eol: '2035-01-01', eoes: undefined }
+      : undefined
+  }));
+  return {
+    ...r,
+    assets,
+    gaps: [],
+    waves: [],
+    misses: [],
+    score: {
+      ...r.score,
+      grade: 'A',
+      score: 100,
+      percentFullyPatched: 100,
+      fullyPatched: assets.length,
+      denominator: assets.length,
+      unknown: 0,
+      monthsBehind: r.score.monthsBehind.map((b) => ({ ...b, assets: b.bucket === '0' ? assets.length : 0 })),
+      endOfLife: 0,
+      kevGaps: 0,
+      criticalGaps: 0,
+      overdueGaps: 0
+    }
+  };
+}
+
+/** No gaps found, but no machine's status could be read. */
+export function unknownResults(r: EngagementResults): EngagementResults {
+  const assets = r.assets.map((a) => ({
+    ...a,
+    status: 'unknown' as const,
+    windows: a.windows ? { ...a.windows, status: 'unknown' as const, monthsBehind: null } : undefined
+  }));
+  return {
+    ...r,
+    assets,
+    gaps: [],
+    waves: [],
+    misses: [],
+    score: {
+      ...r.score,
+      percentFullyPatched: null,
+      fullyPatched: 0,
+      denominator: 0,
+      unknown: assets.length,
+      monthsBehind: r.score.monthsBehind.map((b) => ({
+        ...b,
+        assets: b.bucket === 'unknown' ? assets.length : 0
+      }))
+    }
+  };
+}
+
+/** The same results with every host renamed (name + its index). */
+export function renamed(r: EngagementResults, name: string): EngagementResults {
+  const names = new Map(r.assets.map((a, i) => [a.asset.id, `${name}-${i}`]));
+  return {
+    ...r,
+    assets: r.assets.map((a) => ({ ...a, asset: { ...a.asset, hostname: names.get(a.asset.id)! } })),
+    gaps: r.gaps.map((g) => ({ ...g, hostname: names.get(g.assetId) ?? g.hostname }))
+  };
+}
+
+/**
+ * Draws a section alone, writes the PDF and returns its text (white space squeezed; empty without pdftotext).
+ * PATCHFIELD_SECTION_OUT=<folder> keeps each PDF for review (pdftoppm -r 60 -png).
+ */
+export async function renderAndRead(
+  name: string,
+  draw: (ctx: RenderContext) => void,
+  texts: string[],
+  size: PageSizeName = 'A4'
+) {
+  const out = await renderSection(draw, texts, size);
+  const path = writePdf(out.bytes, name);
+  const keep = process.env.PATCHFIELD_SECTION_OUT;
+  if (keep) copyFileSync(path, join(keep, path.split('/').pop()!));
+  return { ...out, path, text: hasTool('pdftotext') ? pdfPages(path).join('\n').replace(/\s+/g, ' ') : '' };
 }
