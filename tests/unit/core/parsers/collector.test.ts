@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import type { HostObservation, ParsedFile, Problem, ScannerRule } from '../../../../src/lib/core/model';
 import {
   COLLECTOR_FORMAT_VERSION,
@@ -11,7 +12,6 @@ import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/dete
 import { createStreamParser, createTally } from '../../../../src/lib/core/parsers/registry';
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const read = (name: string): Uint8Array => readBytes(fixture('collector', name));
 const parse = (name: string) => parseCollector(read(name));
 const only = (file: ParsedFile): HostObservation => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import {
   CsvTokenizer,
   DateOrderVote,
@@ -19,7 +20,6 @@ import {
 import { fixture, readBytes } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('csv', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Splits bytes into pieces of the given sizes (cycled), as a file reader or network would. */
 function chunks(bytes: Uint8Array, sizes: number[]): Uint8Array[] {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codes } from './parser-tools';
 import {
   hostObservationSchema,
   scannerRuleSchema,
@@ -7,7 +8,6 @@ import {
   type HostObservation,
   type ParsedFile,
   type ParseResult,
-  type Problem,
   type ScannerRule,
   type Severity
 } from '../../../../src/lib/core/model';
@@ -25,7 +25,6 @@ import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('cyclonedx', name));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 const isXml = (name: string) => name.endsWith('.xml');
 
 function check(r: ParseResult<ParsedFile>): ParseResult<ParsedFile> {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import { decodeText, sniffEncoding, textPlausibility } from '../../../../src/lib/core/parsers/decode';
 import { hasShared, readBytes, sharedSamples } from '../../shared';
 
 const hex = (h: string): Uint8Array => new Uint8Array(h.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function utf16(text: string, endian: 'le' | 'be', bom: boolean): Uint8Array {
   const out = new Uint8Array((text.length + (bom ? 1 : 0)) * 2);

@@ -1,15 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type FileFormat,
-  type HostObservation,
-  type ParseResult,
-  type ParsedFile,
-  type Problem,
-  type Software
-} from '../../../../src/lib/core/model';
-import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
+import { utf8, codes, issue, check, onlyHost, viaRegistry, detect } from './parser-tools';
+import { type FileFormat, type HostObservation, type Software } from '../../../../src/lib/core/model';
+
 import {
   isDebianVersion,
   parseDpkgList,
@@ -19,40 +12,13 @@ import {
   sniffDpkgQuery,
   sniffDpkgStatus
 } from '../../../../src/lib/core/parsers/dpkg';
-import { createStreamParser, createTally } from '../../../../src/lib/core/parsers/registry';
+
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const own = (name: string): Uint8Array => readBytes(fixture('dpkg', name));
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
-const issue = (issues: readonly Problem[], code: string): Problem | undefined =>
-  issues.find((i) => i.code === code);
-
-function check(result: ParseResult<ParsedFile>): ParseResult<ParsedFile> {
-  parsedFileSchema.parse(result.value);
-  return result;
-}
-
-function onlyHost(result: ParseResult<ParsedFile>): HostObservation {
-  expect(result.value.hosts).toHaveLength(1);
-  return result.value.hosts[0] as HostObservation;
-}
 
 const byName = (host: HostObservation, name: string, arch?: string): Software | undefined =>
   host.software.find((s) => s.name === name && (arch === undefined || s.architecture === arch));
-
-/** Through the registry, as the app imports: chunks, schema validation of every host, the shared tally. */
-function viaRegistry(format: FileFormat, bytes: Uint8Array, chunk = 4096) {
-  const hosts: HostObservation[] = [];
-  const parser = createStreamParser(format, { host: (h) => hosts.push(h), rule: () => {} });
-  for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
-  parser.end();
-  const tally = createTally();
-  for (const h of hosts) tally.add(h);
-  return { hosts, issues: parser.issues, counts: tally.counts };
-}
-
-const detect = (bytes: Uint8Array, name: string) => detectFormat(bytes.subarray(0, SNIFF_BYTES), name);
 
 describe.skipIf(!hasShared)('dpkg readers on ../shared/samples/linux-dpkg', () => {
   const samples = sharedSamples('linux-dpkg');

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsedFileSchema, type HostObservation, type Problem } from '../../../../src/lib/core/model';
+import { utf8, codes } from './parser-tools';
+import { parsedFileSchema, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { parseGetPackage } from '../../../../src/lib/core/parsers/get-package';
@@ -9,7 +10,6 @@ import { createStreamParser, createTally } from '../../../../src/lib/core/parser
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('get-package', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(bytes: Uint8Array) {
   const result = parseGetPackage(bytes);
@@ -26,8 +26,6 @@ function viaRegistry(bytes: Uint8Array, chunk = 61) {
   hosts.forEach((h) => tally.add(h));
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
-
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 
 describe.skipIf(!hasShared)('Get-Package on ../shared/samples/windows-installed-programs', () => {
   const samples = sharedSamples('windows-installed-programs');

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import type { FileFormat } from '../../../../src/lib/core/model';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import {
@@ -11,8 +12,6 @@ import {
   type LineFormat
 } from '../../../../src/lib/core/parsers/line-reader';
 import { hasShared, readBytes, sharedSamples } from '../../shared';
-
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function readLines(bytes: Uint8Array, chunks: number[] = [bytes.length], legacy?: string[]) {
   const lines: [number, string][] = [];

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type FileFormat,
-  type HostObservation,
-  type ParseResult,
-  type ParsedFile,
-  type Problem
-} from '../../../../src/lib/core/model';
-import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
+import { utf8, codes, issue, check, onlyHost, viaRegistry, detect } from './parser-tools';
+import { type FileFormat, type HostObservation } from '../../../../src/lib/core/model';
+
 import {
   createSystemProfilerJsonParser,
   dateInOrder,
@@ -17,34 +11,10 @@ import {
   parseSystemProfilerText,
   sniffSystemProfilerJson
 } from '../../../../src/lib/core/parsers/macos';
-import { createStreamParser, createTally } from '../../../../src/lib/core/parsers/registry';
+
 import { fixture, readBytes } from '../../shared';
 
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const own = (name: string): Uint8Array => readBytes(fixture('macos', name));
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
-const issue = (issues: readonly Problem[], code: string): Problem | undefined =>
-  issues.find((i) => i.code === code);
-
-function check(result: ParseResult<ParsedFile>): ParseResult<ParsedFile> {
-  parsedFileSchema.parse(result.value);
-  return result;
-}
-
-function onlyHost(result: ParseResult<ParsedFile>): HostObservation {
-  expect(result.value.hosts).toHaveLength(1);
-  return result.value.hosts[0] as HostObservation;
-}
-
-function viaRegistry(format: FileFormat, bytes: Uint8Array, chunk = 4096) {
-  const hosts: HostObservation[] = [];
-  const parser = createStreamParser(format, { host: (h) => hosts.push(h), rule: () => {} });
-  for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
-  parser.end();
-  const tally = createTally();
-  for (const h of hosts) tally.add(h);
-  return { hosts, issues: parser.issues, counts: tally.counts };
-}
 
 /** The JSON stream parser with a chosen switch-over size, fed in chunks. */
 function streamJson(bytes: Uint8Array, streamAbove: number, chunk = 65536) {
@@ -57,8 +27,6 @@ function streamJson(bytes: Uint8Array, streamAbove: number, chunk = 65536) {
   parser.end();
   return { hosts, issues: parser.issues };
 }
-
-const detect = (bytes: Uint8Array, name: string) => detectFormat(bytes.subarray(0, SNIFF_BYTES), name);
 
 describe('softwareupdate -l', () => {
   it('reads the macOS 14 layout: title, version, restart and shut-down actions', () => {

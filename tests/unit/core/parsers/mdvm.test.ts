@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import {
   parsedFileSchema,
   type HostObservation,
@@ -22,7 +23,6 @@ import {
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('mdvm', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function checked(result: ParseResult<ParsedFile>): ParseResult<ParsedFile> {
   parsedFileSchema.parse(result.value);

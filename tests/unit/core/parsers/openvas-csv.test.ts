@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import { parsedFileSchema, type ParsedFile, type ParseResult } from '../../../../src/lib/core/model';
 import { parseOpenvasCsv, sniffOpenvasCsv } from '../../../../src/lib/core/parsers/openvas-csv';
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('openvas-csv', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(bytes: Uint8Array): ParseResult<ParsedFile> {
   const result = parseOpenvasCsv(bytes);

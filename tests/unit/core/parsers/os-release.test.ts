@@ -1,14 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type HostObservation,
-  type OsInfo,
-  type ParseResult,
-  type ParsedFile,
-  type Problem
-} from '../../../../src/lib/core/model';
-import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
+import { codes, issue, check, onlyHost, detect } from './parser-tools';
+import { type HostObservation, type OsInfo } from '../../../../src/lib/core/model';
+
 import {
   parseOsRelease,
   sniffOsRelease,
@@ -18,19 +12,6 @@ import { createStreamParser, createTally } from '../../../../src/lib/core/parser
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('os-release', name));
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
-const issue = (issues: readonly Problem[], code: string): Problem | undefined =>
-  issues.find((i) => i.code === code);
-
-function check(result: ParseResult<ParsedFile>): ParseResult<ParsedFile> {
-  parsedFileSchema.parse(result.value);
-  return result;
-}
-
-function onlyHost(result: ParseResult<ParsedFile>): HostObservation {
-  expect(result.value.hosts).toHaveLength(1);
-  return result.value.hosts[0] as HostObservation;
-}
 
 function viaRegistry(bytes: Uint8Array, chunk = 4096) {
   const hosts: HostObservation[] = [];
@@ -41,8 +22,6 @@ function viaRegistry(bytes: Uint8Array, chunk = 4096) {
   for (const h of hosts) tally.add(h);
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
-
-const detect = (bytes: Uint8Array, name: string) => detectFormat(bytes.subarray(0, SNIFF_BYTES), name);
 
 describe.skipIf(!hasShared)('os-release on ../shared/samples/os-release', () => {
   const samples = sharedSamples('os-release');

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import {
   parsedFileSchema,
   type HostObservation,
@@ -11,7 +12,6 @@ import { parseQualysCsv, sniffQualysCsv } from '../../../../src/lib/core/parsers
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('qualys-csv', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(bytes: Uint8Array): ParseResult<ParsedFile> {
   const result = parseQualysCsv(bytes);

@@ -1,16 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type FileFormat,
-  type HostObservation,
-  type ParseResult,
-  type ParsedFile,
-  type Problem,
-  type Software
-} from '../../../../src/lib/core/model';
-import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
-import { createStreamParser, createTally } from '../../../../src/lib/core/parsers/registry';
+import { utf8, codes, issue, check, onlyHost, viaRegistry, detect } from './parser-tools';
+import { type FileFormat, type HostObservation, type Software } from '../../../../src/lib/core/model';
+
 import {
   parseNevra,
   parseRpmQa,
@@ -22,36 +14,10 @@ import {
 } from '../../../../src/lib/core/parsers/rpm';
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const own = (name: string): Uint8Array => readBytes(fixture('rpm', name));
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
-const issue = (issues: readonly Problem[], code: string): Problem | undefined =>
-  issues.find((i) => i.code === code);
-
-function check(result: ParseResult<ParsedFile>): ParseResult<ParsedFile> {
-  parsedFileSchema.parse(result.value);
-  return result;
-}
-
-function onlyHost(result: ParseResult<ParsedFile>): HostObservation {
-  expect(result.value.hosts).toHaveLength(1);
-  return result.value.hosts[0] as HostObservation;
-}
 
 const pkgs = (host: HostObservation, name: string): Software[] =>
   host.software.filter((s) => s.name === name);
-
-function viaRegistry(format: FileFormat, bytes: Uint8Array, chunk = 4096) {
-  const hosts: HostObservation[] = [];
-  const parser = createStreamParser(format, { host: (h) => hosts.push(h), rule: () => {} });
-  for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
-  parser.end();
-  const tally = createTally();
-  for (const h of hosts) tally.add(h);
-  return { hosts, issues: parser.issues, counts: tally.counts };
-}
-
-const detect = (bytes: Uint8Array, name: string) => detectFormat(bytes.subarray(0, SNIFF_BYTES), name);
 
 describe.skipIf(!hasShared)('rpm -qai on ../shared/samples/linux-rpm', () => {
   const samples = sharedSamples('linux-rpm');

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codes } from './parser-tools';
 import {
   hostObservationSchema,
   scannerRuleSchema,
   type HostObservation,
   type ParsedFile,
-  type ParseResult,
-  type Problem
+  type ParseResult
 } from '../../../../src/lib/core/model';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { createStreamParser, createTally } from '../../../../src/lib/core/parsers/registry';
@@ -16,7 +16,6 @@ import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('spdx', name));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 
 function parseAllWays(bytes: Uint8Array): ParseResult<ParsedFile> {
   const whole = parseSpdx(bytes);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { utf8, onlyHost } from './parser-tools';
 import {
   parsedFileSchema,
   type HostObservation,
@@ -8,8 +9,6 @@ import {
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { parseSystemInfo, sniffSystemInfo } from '../../../../src/lib/core/parsers/systeminfo';
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
-
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function utf16leWithBom(text: string): Uint8Array {
   const out = new Uint8Array(2 + text.length * 2);
@@ -27,11 +26,6 @@ function parse(bytes: Uint8Array): ParseResult<ParsedFile> {
   const result = parseSystemInfo(bytes);
   parsedFileSchema.parse(result.value);
   return result;
-}
-
-function onlyHost(result: ParseResult<ParsedFile>): HostObservation {
-  expect(result.value.hosts).toHaveLength(1);
-  return result.value.hosts[0] as HostObservation;
 }
 
 const kbs = (host: HostObservation): string[] => host.installedUpdates.map((u) => u.kb);

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from './parser-tools';
 import {
   parsedFileSchema,
   type HostObservation,
@@ -13,7 +14,6 @@ import { parseTenableCsv, sniffTenableCsv } from '../../../../src/lib/core/parse
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('tenable-csv', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Parses and checks the whole result against the model's schema. */
 function parse(bytes: Uint8Array): ParseResult<ParsedFile> {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codes } from './parser-tools';
 import {
   hostObservationSchema,
   scannerRuleSchema,
@@ -7,7 +8,6 @@ import {
   type ObservationSink,
   type ParsedFile,
   type ParseResult,
-  type Problem,
   type ScannerRule,
   type Severity
 } from '../../../../src/lib/core/model';
@@ -37,7 +37,6 @@ function parseAllWays(bytes: Uint8Array): ParseResult<ParsedFile> {
   return whole;
 }
 
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 const only = (r: ParseResult<ParsedFile>): HostObservation => {
   expect(r.value.hosts).toHaveLength(1);
   return r.value.hosts[0] as HostObservation;

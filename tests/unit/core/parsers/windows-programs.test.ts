@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsedFileSchema, type HostObservation, type Problem } from '../../../../src/lib/core/model';
+import { utf8, codes } from './parser-tools';
+import { parsedFileSchema, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { handlerFor } from '../../../../src/lib/core/parsers/handlers';
@@ -12,7 +13,6 @@ import {
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('windows-programs', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(bytes: Uint8Array) {
   const result = parseInstalledPrograms(bytes);
@@ -32,8 +32,6 @@ function viaRegistry(bytes: Uint8Array, chunk: number) {
   hosts.forEach((h) => tally.add(h));
   return { hosts, issues: parser.issues, counts: tally.counts, position: parser.position };
 }
-
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 
 describe('installed programs from the Uninstall keys', () => {
   it('reads Export-Csv with the #TYPE line: blanks not counted, Wow6432Node as x86, an HKCU duplicate once', () => {

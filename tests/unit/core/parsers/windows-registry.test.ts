@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsedFileSchema, type HostObservation, type Problem } from '../../../../src/lib/core/model';
+import { utf8, codes } from './parser-tools';
+import { parsedFileSchema, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { handlerFor } from '../../../../src/lib/core/parsers/handlers';
@@ -13,7 +14,6 @@ import {
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('windows-registry', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(bytes: Uint8Array) {
   const result = parseCurrentVersion(bytes);
@@ -30,8 +30,6 @@ function viaRegistry(bytes: Uint8Array, chunk = 257) {
   hosts.forEach((h) => tally.add(h));
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
-
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 
 describe('CurrentVersion registry exports', () => {
   it('reads `reg query` of Windows 11 23H2: hex UBR 0xd77 is revision 3447, ProductName "Windows 10" becomes 11', () => {

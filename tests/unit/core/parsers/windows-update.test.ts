@@ -1,11 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type FileFormat,
-  type HostObservation,
-  type Problem
-} from '../../../../src/lib/core/model';
+import { utf8, codes } from './parser-tools';
+import { parsedFileSchema, type FileFormat, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { handlerFor } from '../../../../src/lib/core/parsers/handlers';
@@ -19,7 +15,6 @@ import {
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('windows-update', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(format: 'windows-update-history' | 'windows-missing-updates', bytes: Uint8Array) {
   const result = format === 'windows-update-history' ? parseUpdateHistory(bytes) : parseMissingUpdates(bytes);
@@ -37,7 +32,6 @@ function viaRegistry(format: FileFormat, bytes: Uint8Array, chunk = 501) {
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
 
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 const kbs = (h: HostObservation | undefined): string[] => (h?.installedUpdates ?? []).map((u) => u.kb);
 
 describe.skipIf(!hasShared)('Windows Update lists in ../shared/samples/windows-missing-updates', () => {

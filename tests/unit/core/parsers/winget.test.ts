@@ -1,11 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parsedFileSchema,
-  type FileFormat,
-  type HostObservation,
-  type Problem
-} from '../../../../src/lib/core/model';
+import { utf8, codes } from './parser-tools';
+import { parsedFileSchema, type FileFormat, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { handlerFor } from '../../../../src/lib/core/parsers/handlers';
@@ -14,7 +10,6 @@ import { parseWingetList, parseWingetUpgrade, sniffWinget } from '../../../../sr
 import { fixture, hasShared, readBytes, sharedSamples } from '../../shared';
 
 const own = (name: string): Uint8Array => readBytes(fixture('winget', name));
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function parse(format: 'winget-list' | 'winget-upgrade', bytes: Uint8Array) {
   const result = format === 'winget-list' ? parseWingetList(bytes) : parseWingetUpgrade(bytes);
@@ -31,8 +26,6 @@ function viaRegistry(format: FileFormat, bytes: Uint8Array, chunk = 129) {
   hosts.forEach((h) => tally.add(h));
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
-
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 
 describe('winget list', () => {
   it('skips the spinner and progress bar, reads every row as software and rows with Available as pending', () => {

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsedFileSchema, type HostObservation, type Problem } from '../../../../src/lib/core/model';
+import { codes } from './parser-tools';
+import { parsedFileSchema, type HostObservation } from '../../../../src/lib/core/model';
 import { decodeText } from '../../../../src/lib/core/parsers/decode';
 import { detectFormat, SNIFF_BYTES } from '../../../../src/lib/core/parsers/detect';
 import { handlerFor } from '../../../../src/lib/core/parsers/handlers';
@@ -27,7 +28,6 @@ function viaRegistry(bytes: Uint8Array, chunk = 4093) {
   return { hosts, issues: parser.issues, counts: tally.counts };
 }
 
-const codes = (issues: readonly Problem[]): string[] => issues.map((i) => i.code);
 const kbs = (h: HostObservation | undefined): string[] => (h?.installedUpdates ?? []).map((u) => u.kb);
 
 describe.skipIf(!hasShared)('wmic qfe on ../shared/samples/windows-qfe', () => {
