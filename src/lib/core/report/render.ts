@@ -44,7 +44,8 @@ export function toneColor(palette: Palette, tone: Tone | undefined): RGB {
   }
 }
 
-const style = (size: number, color: RGB, bold = false, leading?: number): TextStyle => ({
+/** A text style from size, colour, weight and leading: the one way every section builds its styles. */
+export const textStyle = (size: number, color: RGB, bold = false, leading?: number): TextStyle => ({
   size,
   weight: bold ? 'bold' : 'regular',
   color,
@@ -58,11 +59,13 @@ const style = (size: number, color: RGB, bold = false, leading?: number): TextSt
 const proseWidth = (ctx: RenderContext, s: TextStyle): number =>
   Math.min(ctx.flow.width, Math.max(s.size * 38, ctx.flow.width * 0.8));
 
-/** Draws a wrapped paragraph at the flow's cursor, breaking pages between lines. */
-function paragraph(ctx: RenderContext, text: string, s: TextStyle): void {
+const style = textStyle;
+
+/** Draws a wrapped paragraph at the flow's cursor (within the prose measure), breaking pages between lines. */
+export function drawParagraph(ctx: RenderContext, text: string, s: TextStyle, indent = 0): void {
   const { flow, ts } = ctx;
-  const width = proseWidth(ctx, s);
-  const x = flow.left;
+  const width = proseWidth(ctx, s) - indent;
+  const x = flow.left + indent;
   const lh = lineHeight(s);
   for (const line of ts.wrap(text, s, width)) {
     flow.ensure(lh);
@@ -71,8 +74,11 @@ function paragraph(ctx: RenderContext, text: string, s: TextStyle): void {
   }
 }
 
-/** A section heading: keeps itself together with `keepWith` points of what follows. */
-function heading(ctx: RenderContext, text: string, level: 1 | 2, keepWith = 0): void {
+/**
+ * A section heading (level 1: accent with a rule under it; level 2: bold ink): keeps itself together with `keepWith`
+ * points of what follows.
+ */
+export function drawHeading(ctx: RenderContext, text: string, level: 1 | 2, keepWith = 0): void {
   const { flow, ts, palette } = ctx;
   const s =
     level === 1 ? style(TYPE.heading, palette.accent, true, 1.25) : style(TYPE.lead, palette.ink, true, 1.3);
@@ -161,10 +167,10 @@ export function drawCover(ctx: RenderContext, cover: ReportContent['cover']): vo
 export function drawSummary(ctx: RenderContext, summary: ReportContent['summary']): void {
   const { flow, ts, palette } = ctx;
   flow.newPage();
-  heading(ctx, summary.heading, 1);
+  drawHeading(ctx, summary.heading, 1);
   summary.paragraphs.forEach((text, i) => {
     if (i > 0) flow.advance(SPACE(2));
-    paragraph(ctx, text, style(TYPE.lead, palette.ink, false, 1.45));
+    drawParagraph(ctx, text, style(TYPE.lead, palette.ink, false, 1.45));
   });
 
   if (summary.figures.length > 0) {
@@ -175,17 +181,17 @@ export function drawSummary(ctx: RenderContext, summary: ReportContent['summary'
   const findings = summary.findings;
   if (findings.bars.length > 0 || findings.note) {
     flow.advance(SPACE(6));
-    heading(ctx, findings.heading, 2, SPACE(16));
+    drawHeading(ctx, findings.heading, 2, SPACE(16));
     if (findings.bars.length > 0) drawBars(ctx, findings.bars);
     if (findings.note) {
       flow.advance(SPACE(1));
-      paragraph(ctx, findings.note, style(TYPE.small, palette.muted, false, 1.4));
+      drawParagraph(ctx, findings.note, style(TYPE.small, palette.muted, false, 1.4));
     }
   }
 
   if (summary.legend.items.length > 0) {
     flow.advance(SPACE(6));
-    heading(ctx, summary.legend.heading, 2, SPACE(10));
+    drawHeading(ctx, summary.legend.heading, 2, SPACE(10));
     const termStyle = style(TYPE.small, palette.ink, true, 1.4);
     const textStyle = style(TYPE.small, palette.ink, false, 1.4);
     const termWidth = SPACE(26);
@@ -287,13 +293,13 @@ export function drawAssets(
   const { flow, palette } = ctx;
   if (assets.empty !== undefined) {
     flow.advance(SPACE(6));
-    heading(ctx, assets.heading, 1, SPACE(8));
-    paragraph(ctx, assets.empty, style(TYPE.body, palette.ink, false, 1.45));
+    drawHeading(ctx, assets.heading, 1, SPACE(8));
+    drawParagraph(ctx, assets.empty, style(TYPE.body, palette.ink, false, 1.45));
     return undefined;
   }
   flow.newPage();
-  heading(ctx, assets.heading, 1);
-  paragraph(ctx, assets.intro, style(TYPE.small, palette.muted, false, 1.45));
+  drawHeading(ctx, assets.heading, 1);
+  drawParagraph(ctx, assets.intro, style(TYPE.small, palette.muted, false, 1.45));
   flow.advance(SPACE(4));
 
   const columns: TableColumn[] = assets.columns.map((column) => {

@@ -1,7 +1,7 @@
 import type { AssetResult, EngagementResults, PatchGap, PatchStatus } from '../../model';
 import type { Span, Tone } from '../content';
 import { count, formatDate } from '../format';
-import { toneColor, type RenderContext } from '../render';
+import { textStyle as style, toneColor, type RenderContext } from '../render';
 import { drawTable, resolveColumnWidths, type Cell, type TableColumn, type TableStyle } from '../table';
 import { baselineOffset, lineHeight, type TextStyle, type Typesetter } from '../text';
 import { SPACE, TYPE, type Palette } from '../theme';
@@ -331,13 +331,6 @@ export function textOfAppendix(content: AppendixContent): string[] {
   }
   return out;
 }
-
-const style = (size: number, color: TextStyle['color'], bold = false, leading?: number): TextStyle => ({
-  size,
-  weight: bold ? 'bold' : 'regular',
-  color,
-  leading
-});
 
 function tableStyle(palette: Palette): TableStyle {
   return {

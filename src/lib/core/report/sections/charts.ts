@@ -2,7 +2,7 @@ import { rgb, type PDFPage, type RGB } from 'pdf-lib';
 import type { AssetResult, EngagementResults, PatchGap, Severity } from '../../model';
 import { PRIORITY_LABELS } from '../../engine/priority';
 import { count, formatDate, percent } from '../format';
-import type { RenderContext } from '../render';
+import { drawHeading, textStyle as style, type RenderContext } from '../render';
 import { baselineOffset, lineHeight, type TextStyle } from '../text';
 import { SPACE, TYPE, type Palette } from '../theme';
 
@@ -16,39 +16,6 @@ import { SPACE, TYPE, type Palette } from '../theme';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared helpers
-
-export const style = (size: number, color: RGB, bold = false, leading?: number): TextStyle => ({
-  size,
-  weight: bold ? 'bold' : 'regular',
-  color,
-  leading
-});
-
-/** A section heading as render.ts draws level 1: accent, bold, a hairline under it. */
-export function sectionHeading(ctx: RenderContext, text: string): void {
-  const { flow, ts, palette } = ctx;
-  const s = style(TYPE.heading, palette.accent, true, 1.25);
-  const lines = ts.wrap(text, s, flow.width, 2);
-  flow.advance(ts.drawLines(flow.page, lines, flow.left, flow.y, s));
-  flow.advance(SPACE(1));
-  flow.page.drawLine({
-    start: { x: flow.left, y: flow.y },
-    end: { x: flow.right, y: flow.y },
-    thickness: 0.6,
-    color: palette.hairline
-  });
-  flow.advance(SPACE(3));
-}
-
-/** A sub-heading (lead size, bold ink) that keeps `keepWith` points of what follows on its page. */
-export function subHeading(ctx: RenderContext, text: string, keepWith = 0): void {
-  const { flow, ts, palette } = ctx;
-  const s = style(TYPE.lead, palette.ink, true, 1.3);
-  const lines = ts.wrap(text, s, flow.width);
-  flow.ensure(lines.length * lineHeight(s) + SPACE(1) + keepWith);
-  flow.advance(ts.drawLines(flow.page, lines, flow.left, flow.y, s));
-  flow.advance(SPACE(1));
-}
 
 /** A wrapped paragraph at the cursor, breaking pages between lines; at most `width` wide. */
 export function paragraph(ctx: RenderContext, text: string, s: TextStyle, width = ctx.flow.width): void {
@@ -435,7 +402,7 @@ const VALUE_ROOM = SPACE(36);
 export function drawCharts(ctx: RenderContext, c: ChartsContent): void {
   const { flow, palette } = ctx;
   flow.newPage();
-  sectionHeading(ctx, c.heading);
+  drawHeading(ctx, c.heading, 1);
   paragraph(ctx, c.intro, style(TYPE.small, palette.muted, false, 1.4), proseWidth(ctx));
 
   chartBlock(ctx, c.priority.heading, c.priority.caption, c.priority.empty, 5 * SPACE(5), () =>
@@ -460,7 +427,7 @@ function chartBlock(
 ): void {
   const { flow, palette } = ctx;
   flow.advance(SPACE(5));
-  subHeading(ctx, heading, SPACE(8) + (empty ? 0 : keepWith));
+  drawHeading(ctx, heading, 2, SPACE(8) + (empty ? 0 : keepWith));
   if (empty) {
     paragraph(ctx, empty, style(TYPE.body, palette.ink, false, 1.45), proseWidth(ctx) * 1.2);
     return;

@@ -2,10 +2,10 @@ import type { RGB } from 'pdf-lib';
 import type { EngagementResults, PatchGap, RemediationWave } from '../../model';
 import type { Tone } from '../content';
 import { capitalize, count, formatDate, percent } from '../format';
-import { toneColor, type RenderContext } from '../render';
+import { drawHeading, textStyle as style, toneColor, type RenderContext } from '../render';
 import { lineHeight, type TextStyle } from '../text';
 import { SPACE, TYPE } from '../theme';
-import { clampRank, sectionHeading, style, type PriorityRank } from './charts';
+import { clampRank, type PriorityRank } from './charts';
 import { groupGaps, machinesPhrase } from './risks';
 
 /**
@@ -388,7 +388,7 @@ export function textOfExecutive(c: ExecutiveContent): string[] {
 export function drawExecutive(ctx: RenderContext, c: ExecutiveContent): void {
   const { flow, ts, palette } = ctx;
   const page = flow.newPage();
-  sectionHeading(ctx, c.heading);
+  drawHeading(ctx, c.heading, 1);
   const left = flow.left;
   const width = flow.width;
   const room = (): number => flow.y - flow.bottom;

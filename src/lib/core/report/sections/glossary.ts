@@ -1,5 +1,5 @@
-import type { RenderContext } from '../render';
-import { baselineOffset, lineHeight, type TextStyle } from '../text';
+import { textStyle as style, type RenderContext } from '../render';
+import { baselineOffset, lineHeight } from '../text';
 import { SPACE, TYPE } from '../theme';
 
 /**
@@ -97,13 +97,6 @@ export function buildGlossary(): GlossaryContent {
 export function textOfGlossary(content: GlossaryContent): string[] {
   return [content.heading, content.intro, ...content.terms.flatMap((t) => [t.term, t.definition])];
 }
-
-const style = (size: number, color: TextStyle['color'], bold = false, leading?: number): TextStyle => ({
-  size,
-  weight: bold ? 'bold' : 'regular',
-  color,
-  leading
-});
 
 /** Draws the glossary from a new page: each term in bold beside its definition, kept together. */
 export function drawGlossary(ctx: RenderContext, content: GlossaryContent): void {

@@ -4,7 +4,8 @@ import type { Span } from '../content';
 import { count, formatDate, percent, verb } from '../format';
 import type { RenderContext } from '../render';
 import { SPACE, TYPE } from '../theme';
-import { drawBullets, drawProse, drawSectionHeading, drawSpanTable, textStyle } from './plan';
+import { drawBullets, drawSpanTable } from './plan';
+import { drawParagraph, drawHeading, textStyle } from '../render';
 
 /**
  * "Scope, methodology and data": which files the assessment read, how well they cover the estate, the reference
@@ -386,24 +387,24 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
   const body = textStyle(TYPE.body, palette.ink, false, 1.45);
   const small = textStyle(TYPE.small, palette.muted, false, 1.4);
   flow.newPage();
-  drawSectionHeading(ctx, c.heading, 1);
-  drawProse(ctx, c.intro, textStyle(TYPE.lead, palette.ink, false, 1.45));
+  drawHeading(ctx, c.heading, 1);
+  drawParagraph(ctx, c.intro, textStyle(TYPE.lead, palette.ink, false, 1.45));
 
   const table = (t: MethodologyTable, draw: () => void, first = false): void => {
     flow.advance(first ? SPACE(5) : SPACE(7));
-    drawSectionHeading(ctx, t.heading, 2, SPACE(12));
+    drawHeading(ctx, t.heading, 2, SPACE(12));
     if (t.empty !== undefined) {
-      drawProse(ctx, t.empty, body);
+      drawParagraph(ctx, t.empty, body);
       return;
     }
     if (t.intro) {
-      drawProse(ctx, t.intro, small);
+      drawParagraph(ctx, t.intro, small);
       flow.advance(SPACE(2));
     }
     if (t.rows.length > 0) draw();
     if (t.note) {
       flow.advance(SPACE(1));
-      drawProse(ctx, t.note, small);
+      drawParagraph(ctx, t.note, small);
     }
   };
 
@@ -448,8 +449,8 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
   }
 
   flow.advance(SPACE(7));
-  drawSectionHeading(ctx, c.partial.heading, 2, SPACE(10));
-  if (c.partial.empty !== undefined) drawProse(ctx, c.partial.empty, body);
+  drawHeading(ctx, c.partial.heading, 2, SPACE(10));
+  if (c.partial.empty !== undefined) drawParagraph(ctx, c.partial.empty, body);
   else drawBullets(ctx, c.partial.items, textStyle(TYPE.small, palette.ink, false, 1.4));
 
   table(c.catalog, () =>
@@ -467,12 +468,12 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
   );
 
   flow.advance(SPACE(7));
-  drawSectionHeading(ctx, c.policy.heading, 2, SPACE(16));
-  drawProse(ctx, c.policy.name, textStyle(TYPE.body, palette.ink, true, 1.45));
+  drawHeading(ctx, c.policy.heading, 2, SPACE(16));
+  drawParagraph(ctx, c.policy.name, textStyle(TYPE.body, palette.ink, true, 1.45));
   flow.advance(SPACE(1));
   c.policy.paragraphs.forEach((p, i) => {
     if (i > 0) flow.advance(SPACE(2));
-    drawProse(ctx, p, textStyle(TYPE.small, palette.ink, false, 1.45));
+    drawParagraph(ctx, p, textStyle(TYPE.small, palette.ink, false, 1.45));
   });
   flow.advance(SPACE(3));
   drawSpanTable(
@@ -484,9 +485,9 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
     c.policy.rows
   );
   flow.advance(SPACE(1));
-  drawProse(ctx, c.policy.source, small);
+  drawParagraph(ctx, c.policy.source, small);
 
   flow.advance(SPACE(7));
-  drawSectionHeading(ctx, c.limitations.heading, 2, SPACE(10));
+  drawHeading(ctx, c.limitations.heading, 2, SPACE(10));
   drawBullets(ctx, c.limitations.items, textStyle(TYPE.small, palette.ink, false, 1.45));
 }

@@ -9,7 +9,7 @@ import type {
 } from '../../model';
 import type { Span } from '../content';
 import { count, formatDate, verb } from '../format';
-import { toneColor, type RenderContext } from '../render';
+import { drawHeading, drawParagraph, textStyle, toneColor, type RenderContext } from '../render';
 import { drawTable, type Cell, type TableColumn, type TableLayout, type TableStyle } from '../table';
 import { baselineOffset, lineHeight, type TextStyle } from '../text';
 import { SPACE, TYPE, type Palette } from '../theme';
@@ -21,50 +21,6 @@ import { SPACE, TYPE, type Palette } from '../theme';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Drawing primitives shared by the report's sections (same look as render.ts's headings and prose)
-
-export const textStyle = (size: number, color: RGB, bold = false, leading?: number): TextStyle => ({
-  size,
-  weight: bold ? 'bold' : 'regular',
-  color,
-  leading
-});
-
-/** A section heading (level 1 with a rule under it); keeps itself together with `keepWith` points of what follows. */
-export function drawSectionHeading(ctx: RenderContext, text: string, level: 1 | 2, keepWith = 0): void {
-  const { flow, ts, palette } = ctx;
-  const s =
-    level === 1
-      ? textStyle(TYPE.heading, palette.accent, true, 1.25)
-      : textStyle(TYPE.lead, palette.ink, true, 1.3);
-  const lines = ts.wrap(text, s, flow.width);
-  const height = lines.length * lineHeight(s) + (level === 1 ? SPACE(4) : SPACE(1));
-  flow.ensure(height + keepWith);
-  flow.advance(ts.drawLines(flow.page, lines, flow.left, flow.y, s));
-  if (level === 1) {
-    flow.advance(SPACE(1));
-    flow.page.drawLine({
-      start: { x: flow.left, y: flow.y },
-      end: { x: flow.right, y: flow.y },
-      thickness: 0.6,
-      color: palette.hairline
-    });
-    flow.advance(SPACE(3));
-  } else {
-    flow.advance(SPACE(1));
-  }
-}
-
-/** A wrapped paragraph at the cursor, within the prose measure (60–80 characters), breaking pages between lines. */
-export function drawProse(ctx: RenderContext, text: string, s: TextStyle, indent = 0): void {
-  const { flow, ts } = ctx;
-  const width = Math.min(flow.width, Math.max(s.size * 38, flow.width * 0.8)) - indent;
-  const lh = lineHeight(s);
-  for (const line of ts.wrap(text, s, width)) {
-    flow.ensure(lh);
-    ts.draw(flow.page, line, flow.left + indent, flow.y - baselineOffset(s), s);
-    flow.advance(lh);
-  }
-}
 
 /** Bulleted items: a small square bullet (a shape, so it survives any font) and the wrapped text beside it. */
 export function drawBullets(ctx: RenderContext, items: readonly string[], s: TextStyle): void {
@@ -891,12 +847,12 @@ function drawTimeline(ctx: RenderContext, t: PlanContent['timeline']): void {
 
 function drawDecisions(ctx: RenderContext, d: PlanContent['decisions']): void {
   const { flow, ts, palette } = ctx;
-  drawSectionHeading(ctx, d.heading, 2, SPACE(12));
+  drawHeading(ctx, d.heading, 2, SPACE(12));
   if (d.empty) {
-    drawProse(ctx, d.empty, textStyle(TYPE.body, palette.ink, false, 1.45));
+    drawParagraph(ctx, d.empty, textStyle(TYPE.body, palette.ink, false, 1.45));
     return;
   }
-  drawProse(ctx, d.intro, textStyle(TYPE.body, palette.ink, false, 1.45));
+  drawParagraph(ctx, d.intro, textStyle(TYPE.body, palette.ink, false, 1.45));
   flow.advance(SPACE(2));
   const title = textStyle(TYPE.body, palette.ink, true, 1.35);
   const body = textStyle(TYPE.small, palette.ink, false, 1.45);
@@ -929,24 +885,24 @@ function drawDecisions(ctx: RenderContext, d: PlanContent['decisions']): void {
 export function drawPlan(ctx: RenderContext, c: PlanContent): void {
   const { flow, palette } = ctx;
   flow.newPage();
-  drawSectionHeading(ctx, c.heading, 1);
+  drawHeading(ctx, c.heading, 1);
   const body = textStyle(TYPE.body, palette.ink, false, 1.45);
   const small = textStyle(TYPE.small, palette.muted, false, 1.4);
 
   if (c.empty) {
-    drawProse(ctx, c.empty, body);
+    drawParagraph(ctx, c.empty, body);
   } else {
-    drawProse(ctx, c.intro, body);
+    drawParagraph(ctx, c.intro, body);
     flow.advance(SPACE(5));
-    drawSectionHeading(ctx, c.timeline.heading, 2, SPACE(24));
-    drawProse(ctx, c.timeline.caption, small);
+    drawHeading(ctx, c.timeline.heading, 2, SPACE(24));
+    drawParagraph(ctx, c.timeline.caption, small);
     flow.advance(SPACE(2));
     drawLegend(ctx, c.timeline.legend);
     flow.advance(SPACE(2));
     drawTimeline(ctx, c.timeline);
 
     flow.advance(SPACE(8));
-    drawSectionHeading(ctx, c.waves.heading, 2, SPACE(16));
+    drawHeading(ctx, c.waves.heading, 2, SPACE(16));
     const [n, wave, when, machines, updates, effort, check] = c.waves.columns;
     drawSpanTable(
       ctx,
@@ -964,11 +920,11 @@ export function drawPlan(ctx: RenderContext, c: PlanContent): void {
   }
 
   flow.advance(SPACE(8));
-  drawSectionHeading(ctx, c.misses.heading, 2, SPACE(12));
+  drawHeading(ctx, c.misses.heading, 2, SPACE(12));
   if (c.misses.empty) {
-    drawProse(ctx, c.misses.empty, body);
+    drawParagraph(ctx, c.misses.empty, body);
   } else {
-    drawProse(ctx, c.misses.intro, small);
+    drawParagraph(ctx, c.misses.intro, small);
     flow.advance(SPACE(2));
     const [host, due, planned, why, fix] = c.misses.columns;
     drawSpanTable(

@@ -5,7 +5,8 @@ import { count } from '../format';
 import type { RenderContext } from '../render';
 import { lineHeight } from '../text';
 import { SPACE, TYPE } from '../theme';
-import { drawProse, drawSectionHeading, drawSpanTable, textStyle } from './plan';
+import { drawSpanTable } from './plan';
+import { drawParagraph, drawHeading, textStyle } from '../render';
 
 /**
  * "Our proposal": the MSP's service tiers with their price per endpoint per month, what this client's estate
@@ -201,8 +202,8 @@ export function textOfProposal(c: ProposalContent): string[] {
 export function drawProposal(ctx: RenderContext, c: ProposalContent): void {
   const { flow, ts, palette } = ctx;
   flow.newPage();
-  drawSectionHeading(ctx, c.heading, 1);
-  drawProse(ctx, c.intro, textStyle(TYPE.lead, palette.ink, false, 1.45));
+  drawHeading(ctx, c.heading, 1);
+  drawParagraph(ctx, c.intro, textStyle(TYPE.lead, palette.ink, false, 1.45));
   flow.advance(SPACE(5));
 
   // Why it fits: a label in the brand colour beside the client's numbers.
@@ -234,7 +235,7 @@ export function drawProposal(ctx: RenderContext, c: ProposalContent): void {
     c.rows
   );
   flow.advance(SPACE(2));
-  drawProse(ctx, c.note, textStyle(TYPE.small, palette.muted, false, 1.4));
+  drawParagraph(ctx, c.note, textStyle(TYPE.small, palette.muted, false, 1.4));
   flow.advance(SPACE(8));
 
   // The call to action in a tinted box with a brand-colour rule, like the cover's note.

@@ -1,17 +1,9 @@
 import type { AssetResult, EngagementResults, PatchGap } from '../../model';
 import { count, formatDate } from '../format';
-import type { RenderContext } from '../render';
+import { drawHeading, textStyle as style, type RenderContext } from '../render';
 import { lineHeight } from '../text';
 import { SPACE, TYPE } from '../theme';
-import {
-  clampRank,
-  drawPriorityMarker,
-  paragraph,
-  priorityColor,
-  sectionHeading,
-  style,
-  type PriorityRank
-} from './charts';
+import { clampRank, drawPriorityMarker, paragraph, priorityColor, type PriorityRank } from './charts';
 
 /**
  * "Top risks": the most urgent actions, each once however many machines need it. A risk is one gap, or the same
@@ -271,7 +263,7 @@ const plain = (lines: string[]): { text: string; bullet: boolean }[] =>
 export function drawTopRisks(ctx: RenderContext, c: RisksContent): void {
   const { flow, ts, palette } = ctx;
   flow.newPage();
-  sectionHeading(ctx, c.heading);
+  drawHeading(ctx, c.heading, 1);
   if (c.empty) {
     paragraph(ctx, c.empty, style(TYPE.body, palette.ink, false, 1.45), Math.min(flow.width, TYPE.body * 60));
     return;
