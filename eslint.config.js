@@ -38,6 +38,7 @@ export default ts.config(
             'bench/schedule-bench.ts',
             'bench/engine-bench.ts',
             'bench/report-bench.ts',
+            'bench/report-browser-bench.ts',
             'types/*.d.ts'
           ]
         },

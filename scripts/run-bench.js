@@ -8,7 +8,8 @@ await build({
     'bench/browser-bench.ts',
     'bench/engine-bench.ts',
     'bench/schedule-bench.ts',
-    'bench/report-bench.ts'
+    'bench/report-bench.ts',
+    'bench/report-browser-bench.ts'
   ],
   outdir: 'dist/bench',
   bundle: true,
@@ -45,6 +46,10 @@ const engineBench = spawnSync(process.execPath, ['--max-old-space-size=8192', 'd
 const scheduleBench = spawnSync(process.execPath, ['dist/bench/schedule-bench.js'], { stdio: 'inherit' });
 // The report: 50 and 2,000 assets, beside a bare pdf-lib drawing of as many pages.
 const reportBench = spawnSync(process.execPath, ['dist/bench/report-bench.js'], { stdio: 'inherit' });
+// The report in the built app: main-thread long tasks while the worker builds it (issue 5's 50 ms aim).
+const reportBrowserBench = spawnSync(process.execPath, ['dist/bench/report-browser-bench.js'], {
+  stdio: 'inherit'
+});
 process.exitCode =
   node.status ||
   browser.status ||
@@ -52,4 +57,5 @@ process.exitCode =
   engineBench.status ||
   scheduleBench.status ||
   reportBench.status ||
+  reportBrowserBench.status ||
   0;
