@@ -3,6 +3,7 @@ import {
   type AssetContext,
   type EngagementSettings,
   type EngagementSettingsInput,
+  type GapException,
   type Problem
 } from '../core';
 import type { PatchfieldDB } from './schema';
@@ -64,5 +65,22 @@ export async function setAssetContext(
     if (Object.keys(clean).length === 0) delete assets[assetId];
     else assets[assetId] = clean;
     return { ...current, assets };
+  });
+}
+
+/** Records (or, with `undefined`, withdraws) the client's acceptance of one gap's risk. */
+export async function setGapException(
+  db: PatchfieldDB,
+  engagementId: string,
+  gapId: string,
+  exception: GapException | undefined
+): Promise<Problem[]> {
+  return updateEngagementSettings(db, engagementId, (current) => {
+    const exceptions = { ...(current.exceptions ?? {}) } as Record<string, GapException>;
+    if (exception) exceptions[gapId] = exception;
+    else delete exceptions[gapId];
+    const next: EngagementSettingsInput = { ...current, exceptions };
+    if (Object.keys(exceptions).length === 0) delete next.exceptions;
+    return next;
   });
 }

@@ -2,6 +2,7 @@ import {
   NO_DECISIONS,
   type AssetContext,
   type EngagementSettingsInput,
+  type GapException,
   type PolicyId,
   type Problem,
   type Engagement,
@@ -20,6 +21,8 @@ import {
   listFiles,
   getEngagementSettingsInput,
   setAssetContext,
+  setGapException,
+  updateEngagement,
   updateEngagementSettings,
   type CatalogMetaRecord
 } from '$lib/db';
@@ -130,6 +133,30 @@ export class EngagementView {
   /** What the technician knows about a machine (internet-facing, ESU, pilot …), stored before the plan changes. */
   async setContext(assetId: string, context: AssetContext): Promise<void> {
     this.settingsProblems = await setAssetContext(getDb(), this.id, assetId, context);
+  }
+
+  /** The client accepts a gap's risk (reason required), or, with `undefined`, withdraws that acceptance. */
+  async setException(gapId: string, exception: GapException | undefined): Promise<Problem[]> {
+    const problems = await setGapException(getDb(), this.id, gapId, exception);
+    this.settingsProblems = problems;
+    return problems;
+  }
+
+  /** The technician's note on the visit; blank removes it. Stored before the page confirms it. */
+  async setNote(note: string): Promise<Problem[]> {
+    await updateEngagement(getDb(), this.id, { notes: note.trim() });
+    return [];
+  }
+
+  /** The technician's note on one machine; blank removes it. */
+  async setAssetNote(assetId: string, note: string): Promise<Problem[]> {
+    const current = this.results?.assets.find((a) => a.asset.id === assetId)?.context ?? {};
+    const problems = await setAssetContext(getDb(), this.id, assetId, {
+      ...current,
+      note: note.trim() || undefined
+    });
+    this.settingsProblems = problems;
+    return problems;
   }
 
   /** Moves a machine to another wave; the due-date check runs again at once. */

@@ -1,5 +1,6 @@
 import {
   computeResultsAsync,
+  RESULTS_VERSION,
   type Catalog,
   listFindings,
   mergeHosts,
@@ -84,6 +85,7 @@ export async function assessEngagement(
     getEngagementSettingsInput(db, engagementId)
   ]);
   const inputsKey = JSON.stringify({
+    engine: RESULTS_VERSION,
     files: files
       .filter((f) => f.status === 'done')
       .map((f) => f.id)

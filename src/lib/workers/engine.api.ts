@@ -24,6 +24,7 @@ import {
   getEngagement,
   getSettings,
   getLogo,
+  listFiles,
   purgeInterruptedImports,
   saveCatalogParts,
   loadCatalog,
@@ -263,11 +264,12 @@ export function createEngineApi(env: EngineEnv) {
       const db = env.db();
       const engagement = await getEngagement(db, engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
-      const [results, settings, logo, fonts] = await Promise.all([
+      const [results, settings, logo, fonts, files] = await Promise.all([
         assessEngagement(db, engagementId, engagement.visitDate, undefined, now),
         getSettings(db),
         getLogo(db),
-        env.loadFonts()
+        env.loadFonts(),
+        listFiles(db, engagementId)
       ]);
       const out = await buildReport(
         {
@@ -277,6 +279,7 @@ export function createEngineApi(env: EngineEnv) {
           generatedAt: options.generatedAt ?? now().toISOString(),
           pageSize: settings.pageSize,
           brandColor: settings.brandColor,
+          importedAt: Object.fromEntries(files.map((f) => [f.id, f.importedAt])),
           ...(options.includeProposal !== false && settings.proposal.enabled
             ? { proposal: settings.proposal }
             : {}),

@@ -6,10 +6,13 @@ import {
   listCatalogParts,
   loadCatalog,
   setAssetContext,
+  setGapException,
+  updateEngagement,
   updateEngagementSettings
 } from '../../../src/lib/db';
 import { testBundlePath } from '../catalog';
 import { fixture, hasShared, readBytes } from '../shared';
+import { hasTool, pdfPages, writePdf } from '../core/report/report-tools';
 import { fileSource, freshEngine } from './helpers';
 
 const kev: KevPart = {
@@ -211,5 +214,46 @@ describe('engagement settings and the plan', () => {
       expect.arrayContaining(['asOf', 'catalog', 'assets', 'gaps', 'waves', 'misses'])
     );
     expect(parsed.engagementId).toBeUndefined();
+  });
+
+  it('an accepted risk, a machine note and the visit notes are stored, reach the report and can be withdrawn', async () => {
+    const { db, api } = freshEngine();
+    await api.importCatalogFile(blobSource('catalog.bundle', smallBundle()));
+    await engagement(api, db);
+    const plan = await api.assess('e1');
+    const gap = plan.gaps.find((g) => plan.waves.some((w) => w.gapIds.includes(g.id)))!;
+
+    const refused = await setGapException(db, 'e1', gap.id, { reason: '' });
+    expect(refused[0]!.message).toContain('reason');
+    expect((await db.engagementSettings.get('e1'))?.settings.exceptions).toBeUndefined();
+
+    expect(
+      await setGapException(db, 'e1', gap.id, { reason: 'Vendor support ends in March', until: '2027-03-01' })
+    ).toEqual([]);
+    await setAssetContext(db, 'e1', gap.assetId, { note: 'Owner allows restarts after 18:00 only' });
+    await updateEngagement(db, 'e1', { notes: 'Server room was locked.' });
+    const accepted = await api.assess('e1');
+    expect(accepted.gaps.find((g) => g.id === gap.id)?.exception?.active).toBe(true);
+    expect(accepted.waves.some((w) => w.gapIds.includes(gap.id))).toBe(false);
+    expect(accepted.assets.find((a) => a.asset.id === gap.assetId)?.context.note).toBe(
+      'Owner allows restarts after 18:00 only'
+    );
+
+    const report = await api.buildReport('e1', { generatedAt: '2026-11-24T10:00:00.000Z' });
+    expect(report.pageCount).toBeGreaterThan(5);
+    if (hasTool('pdftotext')) {
+      const text = pdfPages(writePdf(report.bytes, 'db-notes'), '-raw').join('\n').replace(/\s+/g, ' ');
+      expect(text).toContain('Owner allows restarts after 18:00 only');
+      expect(text).toContain('Server room was locked.');
+      expect(text).toContain('Vendor support ends in March');
+      // systeminfo states no scan date: the report gives the day it was imported.
+      expect(text).toContain('24 Nov 2026 imported');
+    }
+
+    expect(await setGapException(db, 'e1', gap.id, undefined)).toEqual([]);
+    expect((await db.engagementSettings.get('e1'))?.settings.exceptions).toBeUndefined();
+    const withdrawn = await api.assess('e1');
+    expect(withdrawn.gaps.find((g) => g.id === gap.id)?.exception).toBeUndefined();
+    expect(withdrawn.waves.some((w) => w.gapIds.includes(gap.id))).toBe(true);
   });
 });

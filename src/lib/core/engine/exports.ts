@@ -32,7 +32,12 @@ const GAP_COLUMNS = [
   'kev_ransomware',
   'reboot',
   'scanner_results_folded',
-  'sources'
+  'sources',
+  'risk_accepted',
+  'accepted_reason',
+  'accepted_by',
+  'review_by',
+  'gap_id'
 ];
 
 /** One row per gap, most urgent first, for a spreadsheet or a PSA import. */
@@ -60,7 +65,12 @@ export function gapsToCsv(gaps: readonly PatchGap[]): string {
         g.kev?.ransomware ? 'yes' : '',
         g.rebootRequired === null ? 'unknown' : g.rebootRequired ? 'yes' : 'no',
         g.folded,
-        [...new Set(g.evidence.map((e) => e.fileName))].join('; ')
+        [...new Set(g.evidence.map((e) => e.fileName))].join('; '),
+        g.exception ? (g.exception.active ? 'yes' : 'lapsed') : 'no',
+        g.exception?.reason,
+        g.exception?.acceptedBy,
+        g.exception?.until,
+        g.id
       ])
     );
   }

@@ -7,6 +7,7 @@ import type {
   EngagementSettings,
   FileFormat,
   Finding,
+  GapException,
   PatchGap,
   PatchStatus,
   Problem,
@@ -28,6 +29,12 @@ import { scoreEngagement } from './grade';
 import { mergeHosts, type IdentityDecisions, type MergedAsset, type SourcedHost } from './merge';
 import { buildSchedule, type ScheduleAsset } from './schedule';
 import { DEFAULT_ENGAGEMENT_SETTINGS } from './settings';
+
+/**
+ * Raised whenever the results' shape or the engine's rules change: results stored by an older version of the app
+ * are computed again rather than shown in an old shape.
+ */
+export const RESULTS_VERSION = 2;
 
 export interface EngineFile {
   id: string;
@@ -282,14 +289,41 @@ function assemble(input: EngineInput, engine: GapEngine, assessed: Assessed[]): 
   }
 
   const hostsPerFile = new Map<string, number>();
-  for (const h of input.hosts) hostsPerFile.set(h.fileId, (hostsPerFile.get(h.fileId) ?? 0) + 1);
+  const scanned = new Map<string, { first: string; last: string }>();
+  for (const h of input.hosts) {
+    hostsPerFile.set(h.fileId, (hostsPerFile.get(h.fileId) ?? 0) + 1);
+    const day = /^\d{4}-\d{2}-\d{2}/.exec(h.host.scanStart ?? '')?.[0];
+    if (!day) continue;
+    const seen = scanned.get(h.fileId);
+    if (!seen) scanned.set(h.fileId, { first: day, last: day });
+    else {
+      if (day < seen.first) seen.first = day;
+      if (day > seen.last) seen.last = day;
+    }
+  }
   const files = [...input.files]
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id))
-    .map((f) => ({ id: f.id, name: f.name, format: f.format, hosts: hostsPerFile.get(f.id) ?? 0 }));
+    .map((f) => {
+      const when = scanned.get(f.id);
+      return {
+        id: f.id,
+        name: f.name,
+        format: f.format,
+        hosts: hostsPerFile.get(f.id) ?? 0,
+        ...(when ? { scanned: when } : {})
+      };
+    });
 
-  const gaps: PatchGap[] = assessed.flatMap((a) => a.assessment.gaps).sort(compareGaps);
+  const gaps: PatchGap[] = withExceptions(
+    assessed.flatMap((a) => a.assessment.gaps),
+    engine.settings.exceptions,
+    input.asOf
+  ).sort(compareGaps);
+  // A risk the client accepted is not planned while the exception lasts; the grade still counts it.
+  const planned = gaps.filter((g) => !g.exception?.active);
+  const plannedAssets = new Set(planned.map((g) => g.assetId));
   const scheduleAssets: ScheduleAsset[] = assessed
-    .filter((a) => a.assessment.gaps.length > 0)
+    .filter((a) => plannedAssets.has(a.result.asset.id))
     .map((a) => ({
       id: a.result.asset.id,
       hostname: a.result.asset.hostname,
@@ -300,7 +334,7 @@ function assemble(input: EngineInput, engine: GapEngine, assessed: Assessed[]): 
   const { waves, misses } = buildSchedule({
     asOf: input.asOf,
     assets: scheduleAssets,
-    gaps,
+    gaps: planned,
     settings: engine.settings,
     ...(input.previousWaves ? { previous: input.previousWaves } : {})
   });
@@ -353,6 +387,22 @@ function osKey(a: AssetResult): string {
 }
 
 /** Totals over assets: overall status, Windows update status, findings and gaps by severity, furthest behind. */
+/**
+ * Marks the gaps the client accepted as risks (settings.exceptions, by gap id). An exception whose review date is
+ * before the assessment date has lapsed: still shown, no longer keeping the gap out of the plan.
+ */
+export function withExceptions(
+  gaps: PatchGap[],
+  exceptions: Record<string, GapException> | undefined,
+  asOf: string
+): PatchGap[] {
+  if (!exceptions || Object.keys(exceptions).length === 0) return gaps;
+  return gaps.map((g) => {
+    const e = exceptions[g.id];
+    return e ? { ...g, exception: { ...e, active: e.until === undefined || e.until >= asOf } } : g;
+  });
+}
+
 export function computeTotals(assets: readonly AssetResult[], gaps: readonly PatchGap[] = []): ResultTotals {
   return {
     assets: assets.length,
@@ -372,7 +422,8 @@ export function computeTotals(assets: readonly AssetResult[], gaps: readonly Pat
     }, null),
     gaps: countGapsBySeverity(gaps),
     kevGaps: gaps.filter((g) => g.kev).length,
-    endOfLife: gaps.filter((g) => g.kind === 'end-of-life').length
+    endOfLife: gaps.filter((g) => g.kind === 'end-of-life').length,
+    acceptedRisks: gaps.filter((g) => g.exception?.active).length
   };
 }
 

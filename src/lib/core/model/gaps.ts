@@ -80,6 +80,28 @@ export const gapPrioritySchema = z.object({
   assumed: z.array(z.string())
 });
 
+/**
+ * The client decided not to fix a gap for now: a risk accepted, with the reason in their words. The grade still
+ * counts the risk (it is real); the plan leaves the gap out until `until`, the date to look at it again.
+ */
+export type GapException = z.infer<typeof gapExceptionSchema>;
+export const gapExceptionSchema = z.object({
+  reason: z.string().trim().min(1, 'say why the risk is accepted').max(2000),
+  /** Who on the client's side accepted it ("Dr. Müller, owner"). */
+  acceptedBy: z.string().trim().max(200).optional(),
+  /** Review date: after it the exception has lapsed and the gap is planned again. */
+  until: isoDate.optional(),
+  /** When it was recorded. */
+  recordedOn: isoDate.optional()
+});
+
+/** An exception as the results carry it: lapsed ones stay visible, marked inactive. */
+export type GapExceptionState = z.infer<typeof gapExceptionStateSchema>;
+export const gapExceptionStateSchema = gapExceptionSchema.extend({
+  /** False once `until` is before the assessment date. */
+  active: z.boolean()
+});
+
 /** One action to take on one asset. */
 export type PatchGap = z.infer<typeof patchGapSchema>;
 export const patchGapSchema = z.object({
@@ -112,7 +134,9 @@ export const patchGapSchema = z.object({
   evidence: z.array(gapEvidenceSchema),
   /** For end-of-life and ESU verdicts: the support phase in words ("end of life since 2025-10-14; ESU until 2028-10-13"). */
   support: z.string().optional(),
-  priority: gapPrioritySchema
+  priority: gapPrioritySchema,
+  /** The client accepted this risk (settings.exceptions): listed everywhere, scheduled only once it lapses. */
+  exception: gapExceptionStateSchema.optional()
 });
 
 /** What the technician knows about an asset that the files cannot tell. Missing means "not asked yet". */
@@ -124,7 +148,9 @@ export const assetContextSchema = z.object({
   /** Enrolled in paid Extended Security Updates: ESU-only updates are required and EOL is not a gap while ESU lasts. */
   esuEnrolled: z.boolean().optional(),
   /** Put in (true) or kept out of (false) the pilot ring by hand; absent: chosen automatically. */
-  pilot: z.boolean().optional()
+  pilot: z.boolean().optional(),
+  /** The technician's note about this machine ("under the reception desk, owner refuses reboots"): in the report. */
+  note: z.string().trim().min(1).max(4000).optional()
 });
 
 export const POLICY_IDS = ['severity-bands', 'cisa-bod-26-04', 'pci-dss'] as const;
@@ -199,7 +225,9 @@ export const engagementSettingsSchema = z.object({
   schedule: scheduleSettingsSchema,
   /** By asset id or by host name (case-insensitive). */
   assets: z.record(z.string(), assetContextSchema),
-  adjustments: scheduleAdjustmentsSchema.optional()
+  adjustments: scheduleAdjustmentsSchema.optional(),
+  /** Risks the client accepted, by gap id (the `id` of a gap in the results). */
+  exceptions: z.record(z.string(), gapExceptionSchema).optional()
 });
 
 export type WaveKind = z.infer<typeof waveKindSchema>;

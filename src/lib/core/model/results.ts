@@ -186,7 +186,9 @@ export const resultTotalsSchema = z.object({
   /** Gaps (actions to take) by severity, and how many are known exploited or end of life. */
   gaps: countsBySeveritySchema,
   kevGaps: z.number().int().nonnegative(),
-  endOfLife: z.number().int().nonnegative()
+  endOfLife: z.number().int().nonnegative(),
+  /** Gaps the client accepted as risks, exception still in force: listed, not planned. */
+  acceptedRisks: z.number().int().nonnegative()
 });
 
 /** The engagement's grade and the figures behind it (see docs/grade.md). */
@@ -222,7 +224,14 @@ export const engagementResultsSchema = z.object({
   asOf: z.string(),
   catalog: z.array(catalogPartInfoSchema),
   files: z.array(
-    z.object({ id: z.string(), name: z.string(), format: fileFormatSchema, hosts: z.number().int() })
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      format: fileFormatSchema,
+      hosts: z.number().int(),
+      /** The days the file says its hosts were scanned or collected on (absent when the file does not say). */
+      scanned: z.object({ first: z.string(), last: z.string() }).optional()
+    })
   ),
   /** Catalog parts the engine did not have: the answers they would give are "unknown". */
   catalogMissing: z.array(z.string()),

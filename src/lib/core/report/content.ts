@@ -149,7 +149,7 @@ export function buildContent(input: ReportInput): ReportContent {
     risks: buildTopRisks(results),
     plan: buildPlanSection(results),
     proposal: input.proposal ? buildProposal(results, input.proposal, mspName) : undefined,
-    methodology: buildMethodology(results),
+    methodology: buildMethodology(results, input.importedAt, engagement.notes),
     appendix: buildAppendix(results),
     glossary: buildGlossary()
   };

@@ -27,6 +27,8 @@ export interface ReportInput {
   brandColor?: string;
   /** The MSP's logo for the cover and the running header. */
   logo?: ReportLogo;
+  /** When each file was imported (file id → ISO time), for files that do not say when they were made. */
+  importedAt?: Record<string, string>;
   /** The MSP's offer; the section is left out when absent or switched off (non-sales reports). */
   proposal?: ProposalSettings;
 }

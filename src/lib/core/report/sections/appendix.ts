@@ -24,6 +24,8 @@ export interface AppendixAsset {
   noGaps: Span | undefined;
   /** Programs past end of life or outdated beyond the operating system's own verdict (in the facts). */
   endOfLife: { heading: string; items: string[] } | undefined;
+  /** The technician's note on this machine, in full. */
+  note: { heading: string; text: string } | undefined;
 }
 
 export interface AppendixContent {
@@ -231,6 +233,17 @@ function cveCell(gap: PatchGap): Span[] {
 
 function dueCell(gap: PatchGap): Span[] {
   const { dueDate, overdueSince } = gap.priority;
+  if (gap.exception?.active) {
+    // The client's decision replaces the deadline; the reason is in the plan's "Risks you accepted".
+    const cell: Span[] = [{ text: 'Risk accepted', tone: 'accent', bold: true }];
+    if (gap.exception.until) {
+      cell.push(
+        { text: 'review by', tone: 'muted', small: true },
+        { text: formatDate(gap.exception.until, 'short'), tone: 'muted', small: true }
+      );
+    }
+    return cell;
+  }
   const cell: Span[] = [
     dueDate === null
       ? { text: 'At next upgrade', tone: 'muted' }
@@ -243,6 +256,7 @@ function dueCell(gap: PatchGap): Span[] {
       { text: formatDate(overdueSince, 'short'), tone: 'behind', small: true }
     );
   }
+  if (gap.exception) cell.push({ text: 'accepted risk, review passed', tone: 'behind', small: true });
   return cell;
 }
 
@@ -302,7 +316,8 @@ export function buildAppendix(results: EngagementResults): AppendixContent {
       facts: facts(result, gaps.length),
       rows: gaps.map(gapRow),
       noGaps: gaps.length === 0 ? noGapsLine(result) : undefined,
-      endOfLife: endOfLife(result, gaps)
+      endOfLife: endOfLife(result, gaps),
+      note: result.context.note ? { heading: 'Technician’s note', text: result.context.note } : undefined
     };
   });
   const withGaps = assets.filter((a) => a.rows.length > 0).length;
@@ -328,6 +343,7 @@ export function textOfAppendix(content: AppendixContent): string[] {
     for (const row of asset.rows) for (const cell of row) for (const span of cell) out.push(span.text);
     if (asset.noGaps) out.push(asset.noGaps.text);
     if (asset.endOfLife) out.push(asset.endOfLife.heading, ...asset.endOfLife.items);
+    if (asset.note) out.push(asset.note.heading, asset.note.text);
   }
   return out;
 }
@@ -501,6 +517,19 @@ export function drawAppendix(
         flow.ensure(height);
         ts.drawLines(flow.page, ['•'], flow.left, flow.y, { ...eolItem, color: palette.behind });
         flow.advance(ts.drawLines(flow.page, lines, flow.left + bullet, flow.y, eolItem));
+      }
+    }
+    if (asset.note) {
+      // In full, line by line, so a long note flows over pages; paragraphs as the technician typed them.
+      flow.advance(SPACE(2));
+      const lines = asset.note.text
+        .split(/\n+/)
+        .flatMap((paragraph) => ts.wrap(paragraph.trim(), eolItem, Math.min(flow.width, eolItem.size * 75)));
+      flow.ensure(lineHeight(eolHeading) + (lines.length > 0 ? lineHeight(eolItem) : 0));
+      flow.advance(ts.drawLines(flow.page, [asset.note.heading], flow.left, flow.y, eolHeading));
+      for (const line of lines) {
+        flow.ensure(lineHeight(eolItem));
+        flow.advance(ts.drawLines(flow.page, [line], flow.left, flow.y, eolItem));
       }
     }
     onAsset?.(index);

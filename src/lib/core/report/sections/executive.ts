@@ -354,6 +354,12 @@ export function buildExecutive(results: EngagementResults, client: string): Exec
     items = riskSentences(results)
       .slice(0, 3)
       .map((c) => c.text);
+    const accepted = results.totals.acceptedRisks;
+    if (accepted > 0) {
+      note =
+        `You chose to accept ${count(accepted, 'risk')} for now; ${accepted === 1 ? 'it is' : 'they are'} still ` +
+        'counted in the grade and listed with your reasons in the remediation plan.';
+    }
   }
 
   return {

@@ -26,6 +26,8 @@ export interface MethodologyTable {
 export interface MethodologyContent {
   heading: string;
   intro: string;
+  /** The technician's notes on the visit, paragraph by paragraph (absent when there are none). */
+  notes: { heading: string; paragraphs: string[] } | undefined;
   files: MethodologyTable;
   coverage: MethodologyTable;
   unknown: MethodologyTable;
@@ -64,16 +66,34 @@ const partName = (part: string): string => PART_NAMES[part] ?? part;
 const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const days = (n: number): string => count(n, 'day');
 
-function filesTable(results: EngagementResults): MethodologyTable {
+/** The days a file's hosts were scanned, as the file states; else when it was imported; else a dash. */
+function fileDate(file: EngagementResults['files'][number], importedAt: string | undefined): Span[] {
+  if (file.scanned) {
+    const { first, last } = file.scanned;
+    const text =
+      first === last
+        ? formatDate(first, 'short')
+        : `${formatDate(first, 'short')} – ${formatDate(last, 'short')}`;
+    return [{ text }, { text: 'scanned', tone: 'muted', small: true }];
+  }
+  const day = /^\d{4}-\d{2}-\d{2}/.exec(importedAt ?? '')?.[0];
+  if (day) return [{ text: formatDate(day, 'short') }, { text: 'imported', tone: 'muted', small: true }];
+  return [{ text: '–', tone: 'muted' }];
+}
+
+function filesTable(results: EngagementResults, importedAt: Record<string, string> = {}): MethodologyTable {
   const files = [...results.files];
   return {
     heading: 'Files imported',
-    intro: 'The assessment reads only these files; nothing was installed on the client’s machines.',
+    intro:
+      'The assessment reads only these files; nothing was installed on the client’s machines. The date is the ' +
+      'day the file says its machines were scanned or collected, or else the day it was imported.',
     empty: files.length === 0 ? 'No files were imported for this engagement.' : undefined,
-    columns: ['File', 'Format', 'Hosts'],
+    columns: ['File', 'Format', 'Date', 'Hosts'],
     rows: files.map((f) => [
       [{ text: f.name, bold: true }],
       [{ text: FORMAT_LABELS[f.format] ?? f.format }],
+      fileDate(f, importedAt[f.id]),
       [{ text: String(f.hosts) }]
     ]),
     note: ''
@@ -327,14 +347,28 @@ function limitations(results: EngagementResults): string[] {
   ];
 }
 
-export function buildMethodology(results: EngagementResults): MethodologyContent {
+export function buildMethodology(
+  results: EngagementResults,
+  importedAt?: Record<string, string>,
+  notes = ''
+): MethodologyContent {
   const partial = partialItems(results);
+  const note = notes.trim();
   return {
     heading: 'Scope, methodology and data',
     intro:
       `This page says what the assessment of ${formatDate(results.asOf)} is based on, how complete the data is, ` +
       'and what it cannot tell.',
-    files: filesTable(results),
+    notes: note
+      ? {
+          heading: 'Notes from the visit',
+          paragraphs: note
+            .split(/\n\s*\n|\n/)
+            .map((p) => p.trim())
+            .filter(Boolean)
+        }
+      : undefined,
+    files: filesTable(results, importedAt),
     coverage: coverageTable(results),
     unknown: unknownTable(results),
     partial: {
@@ -364,6 +398,8 @@ export function textOfMethodology(c: MethodologyContent): string[] {
   return [
     c.heading,
     c.intro,
+    c.notes?.heading ?? '',
+    ...(c.notes?.paragraphs ?? []),
     ...tableText(c.files),
     ...tableText(c.coverage),
     ...tableText(c.unknown),
@@ -408,6 +444,15 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
     }
   };
 
+  if (c.notes) {
+    flow.advance(SPACE(5));
+    drawHeading(ctx, c.notes.heading, 2, SPACE(10));
+    c.notes.paragraphs.forEach((p, i) => {
+      if (i > 0) flow.advance(SPACE(2));
+      drawParagraph(ctx, p, textStyle(TYPE.small, palette.ink, false, 1.45));
+    });
+  }
+
   table(
     c.files,
     () =>
@@ -416,11 +461,12 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
         [
           { header: c.files.columns[0] ?? '', width: { flex: 1, min: SPACE(30) } },
           { header: c.files.columns[1] ?? '', width: { flex: 1.2, min: SPACE(30) } },
-          { header: c.files.columns[2] ?? '', width: { fit: true, max: SPACE(14) }, align: 'right' }
+          { header: c.files.columns[2] ?? '', width: { fit: true, max: SPACE(30) } },
+          { header: c.files.columns[3] ?? '', width: { fit: true, max: SPACE(14) }, align: 'right' }
         ],
         c.files.rows
       ),
-    true
+    !c.notes
   );
 
   table(c.coverage, () =>

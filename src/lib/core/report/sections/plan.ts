@@ -174,6 +174,8 @@ export interface PlanContent {
   };
   waves: { heading: string; columns: string[]; rows: Span[][][] };
   misses: { heading: string; intro: string; empty: string | undefined; columns: string[]; rows: Span[][][] };
+  /** Risks the client accepted (absent when there are none): listed, not planned while the exception lasts. */
+  exceptions: { heading: string; intro: string; columns: string[]; rows: Span[][][] } | undefined;
   decisions: {
     heading: string;
     intro: string;
@@ -387,7 +389,9 @@ export function buildPlanSection(results: EngagementResults): PlanContent {
       waves.length === 0
         ? results.gaps.length === 0
           ? 'No remediation waves are planned: there are no gaps to close.'
-          : 'No remediation waves could be planned: check the maintenance windows in the engagement settings.'
+          : results.gaps.every((g) => g.exception?.active)
+            ? 'No remediation waves are planned: you accepted the risk of every remaining gap (listed below).'
+            : 'No remediation waves could be planned: check the maintenance windows in the engagement settings.'
         : undefined,
     timeline: {
       heading: 'Timeline',
@@ -421,7 +425,57 @@ export function buildPlanSection(results: EngagementResults): PlanContent {
       columns: ['Host', 'Due', 'Planned', 'Why', 'What would fix it'],
       rows: missRows
     },
+    exceptions: exceptionsTable(results, assetById),
     decisions: decisions(results, assetById)
+  };
+}
+
+/** The gaps the client decided to live with, their reasons in the client's words, and when to look again. */
+function exceptionsTable(
+  results: EngagementResults,
+  assetById: Map<string, AssetResult>
+): PlanContent['exceptions'] {
+  const accepted = results.gaps
+    .filter((g) => g.exception)
+    .sort(
+      (a, b) =>
+        assetName(assetById.get(a.assetId), a.hostname).localeCompare(
+          assetName(assetById.get(b.assetId), b.hostname),
+          'en'
+        ) || a.priority.rank - b.priority.rank
+    );
+  if (accepted.length === 0) return undefined;
+  const active = accepted.filter((g) => g.exception?.active).length;
+  const lapsed = accepted.length - active;
+  return {
+    heading: 'Risks you accepted',
+    intro:
+      `You decided to live with ${count(accepted.length, 'gap')} for now. ` +
+      (active > 0
+        ? `${active === accepted.length ? (active === 1 ? 'It is' : 'They are') : `${active} of them ${verb(active, 'is', 'are')}`} ` +
+          'left out of the plan until the review date, but still counted in the grade: the risk remains. '
+        : '') +
+      (lapsed > 0
+        ? `${capitalizeFirst(count(lapsed, 'exception'))} ${verb(lapsed, 'has', 'have')} passed ${lapsed === 1 ? 'its' : 'their'} review date, so the plan includes ${lapsed === 1 ? 'that gap' : 'those gaps'} again.`
+        : ''),
+    columns: ['Host', 'Gap', 'Priority', 'Reason', 'Accepted by', 'Review by'],
+    rows: accepted.map((g) => {
+      const e = g.exception!;
+      return [
+        [{ text: assetName(assetById.get(g.assetId), g.hostname), bold: true }],
+        [{ text: g.title }],
+        [{ text: g.priority.label }],
+        [{ text: e.reason }],
+        e.acceptedBy ? [{ text: e.acceptedBy }] : [{ text: '—', tone: 'muted' }],
+        e.until
+          ? [
+              e.active
+                ? { text: formatDate(e.until, 'short') }
+                : { text: `${formatDate(e.until, 'short')} (passed)`, tone: 'behind', bold: true }
+            ]
+          : [{ text: 'Not set', tone: 'muted' }]
+      ];
+    })
   };
 }
 
@@ -547,6 +601,17 @@ function decisions(
     });
   }
 
+  const lapsed = results.gaps.filter((g) => g.exception && !g.exception.active);
+  if (lapsed.length > 0) {
+    items.push({
+      title: 'Review the accepted risks that are past their review date',
+      text:
+        `${capitalizeFirst(count(lapsed.length, 'accepted risk'))} on ${listNames(hostsOf(lapsed.map((g) => g.assetId)))} ` +
+        `${verb(lapsed.length, 'has', 'have')} passed ${lapsed.length === 1 ? 'its' : 'their'} review date and ${verb(lapsed.length, 'is', 'are')} in the plan again. ` +
+        'Tell us whether to install the fix or to accept the risk again with a new date.'
+    });
+  }
+
   return {
     heading: 'What we need from you',
     intro: items.length > 0 ? 'Before the work can start, these decisions are yours:' : '',
@@ -574,6 +639,10 @@ export function textOfPlan(c: PlanContent): string[] {
     c.misses.empty ?? '',
     ...c.misses.columns,
     ...c.misses.rows.flat(2).map((s) => s.text),
+    c.exceptions?.heading ?? '',
+    c.exceptions?.intro ?? '',
+    ...(c.exceptions?.columns ?? []),
+    ...(c.exceptions?.rows.flat(2).map((s) => s.text) ?? []),
     c.decisions.heading,
     c.decisions.intro,
     c.decisions.empty ?? '',
@@ -937,6 +1006,27 @@ export function drawPlan(ctx: RenderContext, c: PlanContent): void {
         { header: fix ?? '', width: { flex: 1.2, min: SPACE(24) } }
       ],
       c.misses.rows
+    );
+  }
+
+  if (c.exceptions) {
+    flow.advance(SPACE(8));
+    // Heading, intro and the table's first rows stay together.
+    drawHeading(ctx, c.exceptions.heading, 2, SPACE(44));
+    drawParagraph(ctx, c.exceptions.intro, small);
+    flow.advance(SPACE(2));
+    const [host, gap, priority, reason, by, until] = c.exceptions.columns;
+    drawSpanTable(
+      ctx,
+      [
+        { header: host ?? '', width: { fit: true, max: SPACE(34) } },
+        { header: gap ?? '', width: { flex: 1.2, min: SPACE(26) } },
+        { header: priority ?? '', width: { fit: true, max: SPACE(20) } },
+        { header: reason ?? '', width: { flex: 1.6, min: SPACE(28) } },
+        { header: by ?? '', width: { flex: 0.6, min: SPACE(16) } },
+        { header: until ?? '', width: { fit: true, max: SPACE(24) } }
+      ],
+      c.exceptions.rows
     );
   }
 

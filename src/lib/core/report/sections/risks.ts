@@ -92,12 +92,14 @@ export interface RiskItem {
   affectedLabel: string;
   affected: string;
   fix: string;
+  /** The client accepted this risk on some or all of the machines: who, why, until when. */
+  decision?: string;
 }
 
 export interface RisksContent {
   heading: string;
   intro: string;
-  labels: { why: string; affected: string; fix: string };
+  labels: { why: string; affected: string; fix: string; decision: string };
   items: RiskItem[];
   /** Said instead of the list when there is nothing to show. */
   empty?: string;
@@ -186,6 +188,29 @@ function whyItMatters(group: GapGroup, assets: readonly AssetResult[]): string[]
   return why.filter((w) => w !== '');
 }
 
+/** "You accepted this risk: “…” (Dr. Müller; review by 1 Mar 2027)." in the client's words, per machine if they differ. */
+function decisionText(group: GapGroup): string | undefined {
+  const accepted = group.gaps.filter((g) => g.exception?.active);
+  if (accepted.length === 0) return undefined;
+  const say = (g: PatchGap): string => {
+    const e = g.exception!;
+    const meta = [e.acceptedBy, e.until ? `review by ${formatDate(e.until, 'short')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    return `“${e.reason}”${meta ? ` (${meta})` : ''}`;
+  };
+  const reasons = new Set(accepted.map(say));
+  const hosts = [...new Set(accepted.map((g) => g.hostname))];
+  const allMachines = hosts.length === group.assetIds.length;
+  const where = allMachines
+    ? ''
+    : ` on ${count(hosts.length, 'machine')} of ${group.assetIds.length} (${hosts.slice(0, MAX_NAMES).join(', ')})`;
+  if (reasons.size === 1) return `You accepted this risk${where}: ${[...reasons][0]}.`;
+  const each = accepted.slice(0, 3).map((g) => `${g.hostname}: ${say(g)}`);
+  const more = accepted.length > 3 ? `; and ${accepted.length - 3} more in the remediation plan` : '';
+  return `You accepted this risk${where}. ${each.join('; ')}${more}.`;
+}
+
 export function buildTopRisks(results: EngagementResults, limit = 10): RisksContent {
   const groups = groupGaps(results.gaps);
   const base = {
@@ -193,7 +218,7 @@ export function buildTopRisks(results: EngagementResults, limit = 10): RisksCont
     intro:
       'The most urgent actions, each listed once with every machine that needs it. Ordered by priority, then ' +
       'due date, then how many machines are affected.',
-    labels: { why: 'Why it matters', affected: 'Affected', fix: 'The fix' }
+    labels: { why: 'Why it matters', affected: 'Affected', fix: 'The fix', decision: 'Your decision' }
   };
   if (results.assets.length === 0) {
     return { ...base, items: [], empty: 'No assets were imported yet, so no risks can be listed.' };
@@ -228,12 +253,17 @@ export function buildTopRisks(results: EngagementResults, limit = 10): RisksCont
     return {
       rank: group.rank,
       priority: label,
-      due: group.dueDate ? `Due ${formatDate(group.dueDate, 'short')}` : 'At the next upgrade',
+      due: group.gaps.every((g) => g.exception?.active)
+        ? 'Risk accepted'
+        : group.dueDate
+          ? `Due ${formatDate(group.dueDate, 'short')}`
+          : 'At the next upgrade',
       title: plainTitle(group),
       why: whyItMatters(group, results.assets),
       affectedLabel: `${base.labels.affected} (${machinesPhrase(group.assetIds, results.assets)})`,
       affected: rest > 0 ? `${listed} and ${rest} more` : listed,
-      fix: first?.title ?? ''
+      fix: first?.title ?? '',
+      ...(decisionText(group) ? { decision: decisionText(group)! } : {})
     };
   });
   const more = groups.length - shown.length;
@@ -252,7 +282,10 @@ export function textOfRisks(c: RisksContent): string[] {
   const out = [c.heading, c.intro, c.labels.why, c.labels.affected, c.labels.fix];
   if (c.empty) out.push(c.empty);
   if (c.more) out.push(c.more);
-  for (const i of c.items) out.push(i.priority, i.due, i.title, ...i.why, i.affectedLabel, i.affected, i.fix);
+  for (const i of c.items) {
+    out.push(i.priority, i.due, i.title, ...i.why, i.affectedLabel, i.affected, i.fix);
+    if (i.decision) out.push(c.labels.decision, i.decision);
+  }
   out.push('•', ...c.items.map((_, n) => `${n + 1}. `));
   return out;
 }
@@ -308,7 +341,16 @@ export function drawTopRisks(ctx: RenderContext, c: RisksContent): void {
           lines: plain(ts.wrap(item.affected, bodyStyle, mainWidth, 6)),
           style: bodyStyle
         },
-        { label: [c.labels.fix], lines: plain(ts.wrap(item.fix, fixStyle, mainWidth, 4)), style: fixStyle }
+        { label: [c.labels.fix], lines: plain(ts.wrap(item.fix, fixStyle, mainWidth, 4)), style: fixStyle },
+        ...(item.decision
+          ? [
+              {
+                label: [c.labels.decision],
+                lines: plain(ts.wrap(item.decision, bodyStyle, mainWidth, 6)),
+                style: bodyStyle
+              }
+            ]
+          : [])
       ];
     const mainHeight =
       title.length * lineHeight(titleStyle) +
