@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, PatchfieldApp, SHARED } from './pages/app';
+import { compareWithReferenceRenders, pageWithHeading, qpdfCheck } from './pages/pdf';
 
 const VISIT = '2026-09-01';
 const FILES = [
@@ -157,4 +158,25 @@ test('builds the sales-ready report offline: every section, bookmarks, contents 
   expect(qpdf.outlines.map((o) => o.title)).toEqual(
     expect.arrayContaining(['Executive summary', 'Top risks', 'Remediation plan', 'Glossary'])
   );
+
+  // The file's structure: qpdf reads every object and decodes every stream without an error or a warning.
+  const check = qpdfCheck(path);
+  expect(check.status, check.output).toBe(0);
+  expect(check.output).toContain('No syntax or stream encoding errors found');
+
+  // How the cover and the executive summary look, against reviewed renders: the visit date and the catalog's
+  // built-at are fixed above, and the PDF is the same in both tablet projects, so one reference serves both.
+  const summaryPage = pageWithHeading(path, 'Executive summary', pages);
+  expect(summaryPage).toBeGreaterThan(2);
+  expect(
+    compareWithReferenceRenders(
+      path,
+      [
+        { name: 'cover', page: 1 },
+        { name: 'executive-summary', page: summaryPage }
+      ],
+      join(FIXTURES, 'report', 'renders-e2e'),
+      test.info().outputPath('render-diffs')
+    )
+  ).toEqual([]);
 });
