@@ -8,6 +8,7 @@ export * from './results';
 export * from './settings';
 export * from './decisions';
 export * from './csv-presets';
+export * from './photos';
 
 let instance: PatchfieldDB | undefined;
 

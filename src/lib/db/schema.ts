@@ -84,6 +84,23 @@ export interface CsvPresetRecord {
   createdAt: string;
 }
 
+/**
+ * A photo the technician took on site (a rack, a label, an old machine), downscaled before it is stored; on one
+ * machine (`assetId`) or on the visit as a whole. Shown in the report where attached.
+ */
+export interface PhotoRecord {
+  id: string;
+  engagementId: string;
+  /** The asset it shows; absent for a photo of the visit. */
+  assetId?: string;
+  caption: string;
+  /** JPEG, at most 1600 px on its longer side. */
+  blob: Blob;
+  width: number;
+  height: number;
+  takenAt: string;
+}
+
 export interface SettingRecord {
   key: string;
   value: unknown;
@@ -102,6 +119,7 @@ export type PatchfieldDB = Dexie & {
   settings: EntityTable<SettingRecord, 'key'>;
   decisions: EntityTable<DecisionsRecord, 'engagementId'>;
   csvPresets: EntityTable<CsvPresetRecord, 'id'>;
+  photos: EntityTable<PhotoRecord, 'id'>;
 };
 
 export const DB_NAME = 'patchfield';
@@ -161,6 +179,13 @@ export const SCHEMA_VERSIONS: {
           bytes: JSON.stringify(p.data).length
         });
       }
+    }
+  },
+  {
+    // 4: photos from the camera, per engagement and optionally per asset.
+    version: 4,
+    stores: {
+      photos: 'id, engagementId, [engagementId+assetId]'
     }
   }
 ];
