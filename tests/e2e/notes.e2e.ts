@@ -52,6 +52,15 @@ test('a risk the client accepts, a note on a machine and the visit notes are kep
   await page.getByRole('button', { name: 'Save note' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 
+  // A photo of the visit (the camera on a tablet; a picked file here), downscaled and stored, with a caption.
+  await page
+    .getByLabel('Photos from the visit', { exact: true })
+    .setInputFiles(join(FIXTURES, 'report', 'logo-transparent.png'));
+  await expect(page.getByText('Photo saved.')).toBeVisible();
+  await page.getByPlaceholder('Caption (printed in the report)').fill('Server cabinet, door unlocked');
+  await page.getByPlaceholder('Caption (printed in the report)').blur();
+  await expect(page.getByRole('img', { name: 'Server cabinet, door unlocked' })).toBeVisible();
+
   // Everything was stored before it was confirmed: a reload shows it all again.
   await page.reload();
   await app.openTab('Gaps');
@@ -68,6 +77,8 @@ test('a risk the client accepts, a note on a machine and the visit notes are kep
   expect(flat).toContain('Technician’s note');
   expect(flat).toContain('Under the reception desk; restarts after 18:00 only.');
   expect(flat).toContain('The server room was locked; the NAS could not be checked.');
+  expect(flat).toContain('Photos from the visit');
+  expect(flat).toContain('Server cabinet, door unlocked');
 
   // Withdrawing the exception puts the gap back into the plan.
   await app.openTab('Gaps');

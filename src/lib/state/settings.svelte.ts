@@ -11,6 +11,7 @@ import {
   type AppSettings,
   type CatalogMetaRecord
 } from '$lib/db';
+import { downscaleImage } from './images';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 
@@ -51,14 +52,11 @@ export class SettingsView {
   async setLogo(file: File): Promise<void> {
     this.logoMessage = null;
     try {
-      const bitmap = await createImageBitmap(file);
-      const scale = Math.min(1, 1200 / bitmap.width, 400 / bitmap.height);
-      const width = Math.max(1, Math.round(bitmap.width * scale));
-      const height = Math.max(1, Math.round(bitmap.height * scale));
-      const canvas = new OffscreenCanvas(width, height);
-      canvas.getContext('2d')!.drawImage(bitmap, 0, 0, width, height);
-      bitmap.close();
-      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const { blob, width, height, scaled } = await downscaleImage(
+        file,
+        { maxWidth: 1200, maxHeight: 400 },
+        { type: 'image/png' }
+      );
       await saveLogo(getDb(), {
         name: file.name,
         type: 'image/png',
@@ -66,7 +64,7 @@ export class SettingsView {
         width,
         height
       });
-      this.logoMessage = scale < 1 ? `Logo saved (scaled down to ${width} × ${height} px).` : 'Logo saved.';
+      this.logoMessage = scaled ? `Logo saved (scaled down to ${width} × ${height} px).` : 'Logo saved.';
     } catch {
       this.logoMessage = `${file.name} could not be read as an image. Choose a PNG or JPEG file.`;
     }

@@ -25,6 +25,7 @@ import {
   getSettings,
   getLogo,
   listFiles,
+  listPhotos,
   purgeInterruptedImports,
   saveCatalogParts,
   loadCatalog,
@@ -264,12 +265,13 @@ export function createEngineApi(env: EngineEnv) {
       const db = env.db();
       const engagement = await getEngagement(db, engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
-      const [results, settings, logo, fonts, files] = await Promise.all([
+      const [results, settings, logo, fonts, files, photos] = await Promise.all([
         assessEngagement(db, engagementId, engagement.visitDate, undefined, now),
         getSettings(db),
         getLogo(db),
         env.loadFonts(),
-        listFiles(db, engagementId)
+        listFiles(db, engagementId),
+        listPhotos(db, engagementId)
       ]);
       const out = await buildReport(
         {
@@ -280,6 +282,14 @@ export function createEngineApi(env: EngineEnv) {
           pageSize: settings.pageSize,
           brandColor: settings.brandColor,
           importedAt: Object.fromEntries(files.map((f) => [f.id, f.importedAt])),
+          photos: await Promise.all(
+            photos.map(async (p) => ({
+              id: p.id,
+              ...(p.assetId ? { assetId: p.assetId } : {}),
+              caption: p.caption,
+              bytes: new Uint8Array(await p.blob.arrayBuffer())
+            }))
+          ),
           ...(options.includeProposal !== false && settings.proposal.enabled
             ? { proposal: settings.proposal }
             : {}),

@@ -77,11 +77,26 @@ export async function buildReport(
       );
     }
   }
+  const photos = new Map<string, PDFImage>();
+  const unreadable: string[] = [];
+  for (const photo of input.photos ?? []) {
+    try {
+      photos.set(photo.id, await doc.embedJpg(photo.bytes));
+    } catch {
+      unreadable.push(photo.caption || photo.id);
+    }
+  }
+  if (unreadable.length > 0) {
+    warnings.push(
+      `${unreadable.length === 1 ? 'A photo' : `${unreadable.length} photos`} could not be read as JPEG and ${unreadable.length === 1 ? 'was' : 'were'} left out (${unreadable.join(', ')}). Take ${unreadable.length === 1 ? 'it' : 'them'} again.`
+    );
+  }
   const ctx: RenderContext = {
     flow: new PageFlow(doc, pageGeometry(input.pageSize)),
     ts: new Typesetter(fontSet),
     palette: createPalette(input.brandColor),
-    ...(logo ? { logo } : {})
+    ...(logo ? { logo } : {}),
+    photos
   };
   drawCover(ctx, content.cover);
   step();

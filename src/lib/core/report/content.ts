@@ -7,6 +7,7 @@ import { buildCharts, type ChartsContent } from './sections/charts';
 import { buildExecutive, type ExecutiveContent } from './sections/executive';
 import { buildGlossary, type GlossaryContent } from './sections/glossary';
 import { buildMethodology, type MethodologyContent } from './sections/methodology';
+import type { PhotoRef } from './sections/photos';
 import { buildPlanSection, type PlanContent } from './sections/plan';
 import { buildProposal, type ProposalContent } from './sections/proposal';
 import { buildTopRisks, type RisksContent } from './sections/risks';
@@ -127,6 +128,13 @@ export function pageLabel(template: string, n: number, m: number): string {
   return template.replace('{n}', String(n)).replace('{m}', String(m));
 }
 
+/** The captions and ids of the photos on one machine (or, with `undefined`, on none), in the order given. */
+function photoRefs(input: ReportInput, assetId: string | undefined): PhotoRef[] {
+  return (input.photos ?? [])
+    .filter((p) => p.assetId === assetId)
+    .map((p) => ({ id: p.id, caption: p.caption }));
+}
+
 export function buildContent(input: ReportInput): ReportContent {
   const { engagement, results, mspName } = input;
   const client = engagement.clientName.trim();
@@ -149,8 +157,8 @@ export function buildContent(input: ReportInput): ReportContent {
     risks: buildTopRisks(results),
     plan: buildPlanSection(results),
     proposal: input.proposal ? buildProposal(results, input.proposal, mspName) : undefined,
-    methodology: buildMethodology(results, input.importedAt, engagement.notes),
-    appendix: buildAppendix(results),
+    methodology: buildMethodology(results, input.importedAt, engagement.notes, photoRefs(input, undefined)),
+    appendix: buildAppendix(results, (assetId) => photoRefs(input, assetId)),
     glossary: buildGlossary()
   };
 

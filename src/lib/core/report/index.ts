@@ -9,7 +9,7 @@
 export { buildReport } from './build-report';
 export { findMissingGlyphs, SUBSTITUTE } from './fonts';
 export { ReportInputError } from './types';
-export type { ReportFonts, ReportInput, ReportOutput, ReportProgress } from './types';
+export type { ReportFonts, ReportInput, ReportOutput, ReportPhoto, ReportProgress } from './types';
 export type { PageSizeName } from './theme';
 export {
   DEFAULT_PROPOSAL,

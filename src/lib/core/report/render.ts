@@ -12,6 +12,8 @@ export interface RenderContext {
   palette: Palette;
   /** The MSP's logo, embedded once and drawn on the cover and in the running header. */
   logo?: PDFImage;
+  /** The technician's photos by id, each embedded once. */
+  photos?: ReadonlyMap<string, PDFImage>;
 }
 
 /** The logo's size scaled to fit a box, keeping its proportions. */

@@ -29,8 +29,20 @@ export interface ReportInput {
   logo?: ReportLogo;
   /** When each file was imported (file id → ISO time), for files that do not say when they were made. */
   importedAt?: Record<string, string>;
+  /** Photos from the visit (JPEG): under the machine they show, or in the scope section when on no machine. */
+  photos?: ReportPhoto[];
   /** The MSP's offer; the section is left out when absent or switched off (non-sales reports). */
   proposal?: ProposalSettings;
+}
+
+/** A photo the technician took, already downscaled by the app. */
+export interface ReportPhoto {
+  id: string;
+  /** The machine it shows; absent for a photo of the visit. */
+  assetId?: string;
+  caption: string;
+  /** JPEG bytes. */
+  bytes: Uint8Array;
 }
 
 /** A PNG (transparency kept) or JPEG logo. The app scales it down when the technician picks it. */

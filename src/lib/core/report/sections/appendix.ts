@@ -5,6 +5,7 @@ import { textStyle as style, toneColor, type RenderContext } from '../render';
 import { drawTable, resolveColumnWidths, type Cell, type TableColumn, type TableStyle } from '../table';
 import { baselineOffset, lineHeight, type TextStyle, type Typesetter } from '../text';
 import { SPACE, TYPE, type Palette } from '../theme';
+import { drawPhotos, type PhotoRef } from './photos';
 
 /**
  * The appendix for the client's IT person: one section per machine, most urgent first, with the facts that
@@ -26,6 +27,8 @@ export interface AppendixAsset {
   endOfLife: { heading: string; items: string[] } | undefined;
   /** The technician's note on this machine, in full. */
   note: { heading: string; text: string } | undefined;
+  /** Photos of this machine. */
+  photos: PhotoRef[];
 }
 
 export interface AppendixContent {
@@ -301,7 +304,10 @@ function endOfLife(result: AssetResult, gaps: readonly PatchGap[]): AppendixAsse
   return unique.length > 0 ? { heading: 'End-of-life and outdated software', items: unique } : undefined;
 }
 
-export function buildAppendix(results: EngagementResults): AppendixContent {
+export function buildAppendix(
+  results: EngagementResults,
+  photosOf: (assetId: string) => PhotoRef[] = () => []
+): AppendixContent {
   const gapsByAsset = new Map<string, PatchGap[]>();
   for (const gap of results.gaps) {
     const list = gapsByAsset.get(gap.assetId);
@@ -317,7 +323,8 @@ export function buildAppendix(results: EngagementResults): AppendixContent {
       rows: gaps.map(gapRow),
       noGaps: gaps.length === 0 ? noGapsLine(result) : undefined,
       endOfLife: endOfLife(result, gaps),
-      note: result.context.note ? { heading: 'Technician’s note', text: result.context.note } : undefined
+      note: result.context.note ? { heading: 'Technician’s note', text: result.context.note } : undefined,
+      photos: photosOf(result.asset.id)
     };
   });
   const withGaps = assets.filter((a) => a.rows.length > 0).length;
@@ -344,6 +351,7 @@ export function textOfAppendix(content: AppendixContent): string[] {
     if (asset.noGaps) out.push(asset.noGaps.text);
     if (asset.endOfLife) out.push(asset.endOfLife.heading, ...asset.endOfLife.items);
     if (asset.note) out.push(asset.note.heading, asset.note.text);
+    out.push(...asset.photos.map((p) => p.caption));
   }
   return out;
 }
@@ -531,6 +539,10 @@ export function drawAppendix(
         flow.ensure(lineHeight(eolItem));
         flow.advance(ts.drawLines(flow.page, [line], flow.left, flow.y, eolItem));
       }
+    }
+    if (asset.photos.length > 0) {
+      flow.advance(SPACE(3));
+      drawPhotos(ctx, asset.photos, ctx.photos ?? new Map());
     }
     onAsset?.(index);
   });

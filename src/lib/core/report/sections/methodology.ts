@@ -5,6 +5,7 @@ import { count, formatDate, percent, verb } from '../format';
 import type { RenderContext } from '../render';
 import { SPACE, TYPE } from '../theme';
 import { drawBullets, drawSpanTable } from './plan';
+import { drawPhotos, type PhotoRef } from './photos';
 import { drawParagraph, drawHeading, textStyle } from '../render';
 
 /**
@@ -28,6 +29,8 @@ export interface MethodologyContent {
   intro: string;
   /** The technician's notes on the visit, paragraph by paragraph (absent when there are none). */
   notes: { heading: string; paragraphs: string[] } | undefined;
+  /** Photos of the visit that show no one machine (absent when there are none). */
+  photos: { heading: string; items: PhotoRef[] } | undefined;
   files: MethodologyTable;
   coverage: MethodologyTable;
   unknown: MethodologyTable;
@@ -350,7 +353,8 @@ function limitations(results: EngagementResults): string[] {
 export function buildMethodology(
   results: EngagementResults,
   importedAt?: Record<string, string>,
-  notes = ''
+  notes = '',
+  photos: PhotoRef[] = []
 ): MethodologyContent {
   const partial = partialItems(results);
   const note = notes.trim();
@@ -368,6 +372,7 @@ export function buildMethodology(
             .filter(Boolean)
         }
       : undefined,
+    photos: photos.length > 0 ? { heading: 'Photos from the visit', items: photos } : undefined,
     files: filesTable(results, importedAt),
     coverage: coverageTable(results),
     unknown: unknownTable(results),
@@ -400,6 +405,8 @@ export function textOfMethodology(c: MethodologyContent): string[] {
     c.intro,
     c.notes?.heading ?? '',
     ...(c.notes?.paragraphs ?? []),
+    c.photos?.heading ?? '',
+    ...(c.photos?.items.map((p) => p.caption) ?? []),
     ...tableText(c.files),
     ...tableText(c.coverage),
     ...tableText(c.unknown),
@@ -453,6 +460,13 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
     });
   }
 
+  if (c.photos) {
+    flow.advance(SPACE(5));
+    drawHeading(ctx, c.photos.heading, 2, SPACE(40));
+    flow.advance(SPACE(1));
+    drawPhotos(ctx, c.photos.items, ctx.photos ?? new Map());
+  }
+
   table(
     c.files,
     () =>
@@ -466,7 +480,7 @@ export function drawMethodology(ctx: RenderContext, c: MethodologyContent): void
         ],
         c.files.rows
       ),
-    !c.notes
+    !c.notes && !c.photos
   );
 
   table(c.coverage, () =>
