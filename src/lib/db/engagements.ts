@@ -48,19 +48,20 @@ export async function getEngagement(db: PatchfieldDB, id: string): Promise<Engag
   return e ? engagementSchema.parse(e) : undefined;
 }
 
-/** Deletes an engagement and everything that belongs to it, in one transaction. */
+/**
+ * Deletes an engagement and everything that belongs to it, in one transaction: its files and their raw bytes,
+ * host and rule rows, results, settings, decisions, photos, and any row of a later table that carries its id
+ * (every table with an `engagementId` key or index is cleared of it, so a new table cannot be forgotten here).
+ */
 export async function deleteEngagement(db: PatchfieldDB, id: string): Promise<void> {
-  await db.transaction(
-    'rw',
-    [db.engagements, db.files, db.rawFiles, db.hosts, db.rules, db.results],
-    async () => {
-      const fileIds = (await db.files.where('engagementId').equals(id).primaryKeys()) as string[];
-      await db.rawFiles.bulkDelete(fileIds);
-      await db.files.bulkDelete(fileIds);
-      await db.hosts.where('engagementId').equals(id).delete();
-      await db.rules.where('engagementId').equals(id).delete();
-      await db.results.delete(id);
-      await db.engagements.delete(id);
+  await db.transaction('rw', db.tables, async () => {
+    const fileIds = (await db.files.where('engagementId').equals(id).primaryKeys()) as string[];
+    // Raw files are keyed by their file's id, not by the engagement.
+    await db.rawFiles.bulkDelete(fileIds);
+    for (const table of db.tables) {
+      if (table.schema.primKey.keyPath === 'engagementId') await table.delete(id);
+      else if (table.schema.idxByName['engagementId']) await table.where('engagementId').equals(id).delete();
     }
-  );
+    await db.engagements.delete(id);
+  });
 }
