@@ -6,3 +6,5 @@ export * from './engine';
 export * from './report';
 export * from './json';
 export * from './versions';
+export * from './backup';
+export * from './version';

@@ -9,6 +9,7 @@ export * from './settings';
 export * from './decisions';
 export * from './csv-presets';
 export * from './photos';
+export * from './backup';
 
 let instance: PatchfieldDB | undefined;
 

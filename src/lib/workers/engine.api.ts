@@ -32,6 +32,7 @@ import {
   saveCsvPreset,
   type PatchfieldDB
 } from '../db';
+import { createBackupApi } from './backup.api';
 import { isImportRunning } from './import-lock';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
 import {
@@ -94,6 +95,8 @@ export function createEngineApi(env: EngineEnv) {
   });
 
   return {
+    ...createBackupApi(env.db, now),
+
     /** Marks staging rows of imports interrupted by a closed tab as failed and removes them. */
     async recoverInterrupted(): Promise<number> {
       return purgeInterruptedImports(env.db(), isImportRunning);

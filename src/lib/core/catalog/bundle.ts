@@ -1,8 +1,7 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strFromU8, strToU8, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
 import type { ParseResult, Problem } from '../model';
+import { looksLikeZip, readZipEntry, sha256Hex, ZIP_MTIME } from '../zip';
 import {
   CATALOG_KEYS,
   CATALOG_PART_NAMES,
@@ -41,9 +40,6 @@ const bundleManifestSchema = z.object({
   parts: z.array(bundlePartInfoSchema)
 });
 
-/** Fixed zip time stamps: the same parts and build time give the same bundle bytes. */
-const ZIP_MTIME = new Date('2000-01-01T00:00:00Z');
-
 /** Writes the bundle. Deterministic for the same parts and builtAt. */
 export function encodeCatalogBundle(parts: CatalogPart[], builtAt: string): Uint8Array {
   const ordered = [...parts].sort(
@@ -61,7 +57,7 @@ export function encodeCatalogBundle(parts: CatalogPart[], builtAt: string): Uint
       source: part.source,
       ...(part.snapshotDate ? { snapshotDate: part.snapshotDate } : {}),
       records: partRecords(part),
-      sha256: bytesToHex(sha256(bytes))
+      sha256: sha256Hex(bytes)
     });
   }
   const manifest: BundleManifest = {
@@ -76,11 +72,7 @@ export function encodeCatalogBundle(parts: CatalogPart[], builtAt: string): Uint
 
 /** A zip that starts like one: the only thing a bundle can be. */
 export function looksLikeBundle(bytes: Uint8Array): boolean {
-  return bytes.length > 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-}
-
-function readEntry(bytes: Uint8Array, entry: string): Uint8Array | undefined {
-  return unzipSync(bytes, { filter: (f) => f.name === entry })[entry];
+  return looksLikeZip(bytes);
 }
 
 export interface DecodedBundle {
@@ -111,7 +103,7 @@ export function decodeCatalogBundle(
   if (!looksLikeBundle(bytes)) return notBundle('it is not a zip file');
   let manifestBytes: Uint8Array | undefined;
   try {
-    manifestBytes = readEntry(bytes, 'manifest.json');
+    manifestBytes = readZipEntry(bytes, 'manifest.json');
   } catch (e) {
     return {
       value: undefined,
@@ -152,11 +144,11 @@ export function decodeCatalogBundle(
     onPart?.(info.part, index, total);
     let entry: Uint8Array | undefined;
     try {
-      entry = readEntry(bytes, info.entry);
+      entry = readZipEntry(bytes, info.entry);
     } catch {
       entry = undefined;
     }
-    if (!entry || bytesToHex(sha256(entry)) !== info.sha256) {
+    if (!entry || sha256Hex(entry) !== info.sha256) {
       issues.push({
         severity: 'error',
         code: 'catalog-part-damaged',

@@ -14,7 +14,9 @@ export const engagementSchema = z.object({
   visitDate: isoDate,
   notes: z.string(),
   createdAt: z.string(),
-  updatedAt: z.string()
+  updatedAt: z.string(),
+  /** When the engagement was last exported to a backup file; absent until the first export. */
+  lastExportedAt: z.string().optional()
 });
 
 /** What the technician fills in; the rest is set by the app. */
