@@ -41,6 +41,32 @@ async function assertStillParsing(db: PatchfieldDB, fileId: string): Promise<Imp
   return file;
 }
 
+/**
+ * True when an error means the device has no room left for Patchfield's data. IndexedDB raises a DOMException named
+ * QuotaExceededError, Dexie may pass it on as Dexie.QuotaExceededError, and a transaction that hit the quota is
+ * often reported as an AbortError whose inner error (or cause, or one of a bulk write's failures) is the quota error.
+ */
+export function isQuotaExceeded(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 4) return false;
+  const err = e as {
+    name?: unknown;
+    message?: unknown;
+    inner?: unknown;
+    cause?: unknown;
+    failures?: unknown;
+  };
+  if (err.name === 'QuotaExceededError') return true;
+  if (typeof err.message === 'string' && /QuotaExceeded|quota (has been )?exceeded/i.test(err.message))
+    return true;
+  if (isQuotaExceeded(err.inner, depth + 1) || isQuotaExceeded(err.cause, depth + 1)) return true;
+  const failures = Array.isArray(err.failures)
+    ? err.failures
+    : err.failures && typeof err.failures === 'object'
+      ? Object.values(err.failures)
+      : [];
+  return failures.some((f) => isQuotaExceeded(f, depth + 1));
+}
+
 /** Raised by finishImport when the same bytes were already imported into the engagement. */
 export class SameBytesError extends Error {
   constructor(readonly existing: ImportedFile) {
@@ -62,8 +88,9 @@ export async function storeRawFile(db: PatchfieldDB, meta: NewImport, blob: Blob
     problems: []
   });
   await db.transaction('rw', db.files, db.rawFiles, async () => {
-    await db.rawFiles.put({ id: meta.id, blob });
+    // The file record first: for an encrypted engagement the raw bytes are sealed with its keys, found through it.
     await db.files.put(record);
+    await db.rawFiles.put({ id: meta.id, blob });
   });
   return record;
 }
@@ -151,11 +178,21 @@ export async function abandonImport(
   status: 'failed' | 'cancelled',
   problems: Problem[]
 ): Promise<void> {
-  await db.transaction('rw', db.files, db.hosts, db.rules, async () => {
-    await db.hosts.where('fileId').equals(fileId).delete();
-    await db.rules.where('fileId').equals(fileId).delete();
+  try {
+    await db.transaction('rw', db.files, db.hosts, db.rules, async () => {
+      await db.hosts.where('fileId').equals(fileId).delete();
+      await db.rules.where('fileId').equals(fileId).delete();
+      await db.files.update(fileId, { status, problems });
+    });
+  } catch (e) {
+    if (!isQuotaExceeded(e)) throw e;
+    // On a full device even the status update can be refused: free the staging rows first, then say what happened.
+    await db.transaction('rw', db.hosts, db.rules, async () => {
+      await db.hosts.where('fileId').equals(fileId).delete();
+      await db.rules.where('fileId').equals(fileId).delete();
+    });
     await db.files.update(fileId, { status, problems });
-  });
+  }
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   setFileHash,
   abandonImport,
   finishImport,
+  isQuotaExceeded,
   markParsing,
   newId,
   storeRawFile,
@@ -127,20 +128,31 @@ export async function importFile(
   const detection = await resolveFormat(db, head, source.name, zipEntries);
   const fileId = newId('f');
   return withImportLock(fileId, async () => {
-    await storeRawFile(
-      db,
-      {
-        id: fileId,
-        engagementId,
+    try {
+      await storeRawFile(
+        db,
+        {
+          id: fileId,
+          engagementId,
+          name: source.name,
+          size: source.size,
+          ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
+          sha256: '',
+          format: detection.format,
+          importedAt: now().toISOString()
+        },
+        source.blob
+      );
+    } catch (e) {
+      if (!isQuotaExceeded(e)) throw e;
+      // The file and its record are written in one transaction: neither was kept.
+      return {
         name: source.name,
-        size: source.size,
-        ...(source.lastModified !== undefined ? { lastModified: source.lastModified } : {}),
-        sha256: '',
+        status: 'failed' as const,
         format: detection.format,
-        importedAt: now().toISOString()
-      },
-      source.blob
-    );
+        problems: [await rawFileTooLarge(source.name, source.size, e)]
+      };
+    }
     const hasher = await createSha256();
     if (!detection.format) {
       // Kept, so it can be read again after a fix (or mapped); hashed for its record.
@@ -350,18 +362,34 @@ async function parseStored(
   let pendingBytes = 0;
   let seq = 0;
   let ruleBatch = 0;
+  let bytesDone = 0;
+  // What this import has cost in storage so far, to say how much more it needs if the device fills up.
+  const space = { usageAtStart: (await storageEstimate())?.usage ?? null, estimatedBytes: 0 };
   const sink: ObservationSink = {
     host(h) {
       tally.add(h);
       hostnames.push(detached(h.hostname ?? h.fqdn ?? h.ips[0] ?? h.key));
       pendingHosts.push(h);
-      pendingBytes += estimateSize(h);
+      const size = estimateSize(h);
+      pendingBytes += size;
+      space.estimatedBytes += size;
     },
     rule(r) {
       pendingRules.push(r);
-      pendingBytes += (r.description?.length ?? 0) + (r.solution?.length ?? 0) + 512;
+      const size = (r.description?.length ?? 0) + (r.solution?.length ?? 0) + 512;
+      pendingBytes += size;
+      space.estimatedBytes += size;
     }
   };
+  const storageFull = (e: unknown): Promise<Problem> =>
+    rowsTooLarge(file.name, e, {
+      usageAtStart: space.usageAtStart,
+      estimatedBytes: space.estimatedBytes,
+      hostsParsed: hostnames.length,
+      hostsStored: seq,
+      bytesRead: bytesDone,
+      fileSize: source.size
+    });
   const parser = mapping
     ? withValidation(
         (checked) => bufferedParser((b) => parseMappedCsv(b, mapping), checked, 'CSV export'),
@@ -380,7 +408,6 @@ async function parseStored(
     if (rules.length > 0) ruleBatch += 1;
   };
 
-  let bytesDone = 0;
   let lastReport = 0;
   try {
     for await (const chunk of chunksOf(source.blob)) {
@@ -417,7 +444,10 @@ async function parseStored(
       ]);
       return { fileId: file.id, name: file.name, status: 'cancelled', format, problems: [] };
     }
-    const problems = [...parser.issues, failureProblem(file.name, e)];
+    const problems = [
+      ...parser.issues,
+      isQuotaExceeded(e) ? await storageFull(e) : failureProblem(file.name, e)
+    ];
     await abandonImport(db, file.id, 'failed', problems);
     return { fileId: file.id, name: file.name, status: 'failed', format, problems };
   }
@@ -461,7 +491,7 @@ async function parseStored(
         duplicateOf: { id: e.existing.id, name: e.existing.name, importedAt: e.existing.importedAt }
       };
     }
-    const failed = [...problems, failureProblem(file.name, e)];
+    const failed = [...problems, isQuotaExceeded(e) ? await storageFull(e) : failureProblem(file.name, e)];
     await abandonImport(db, file.id, 'failed', failed);
     return { fileId: file.id, name: file.name, status: 'failed', format, problems: failed };
   }
@@ -484,6 +514,82 @@ function estimateSize(h: HostObservation): number {
   return n;
 }
 
+/** The browser's figures for this site's storage (available in the worker too); null where there are none. */
+async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {
+  const storage = (globalThis as { navigator?: { storage?: Partial<StorageManager> } }).navigator?.storage;
+  if (!storage?.estimate) return null;
+  try {
+    const { usage, quota } = await storage.estimate();
+    return usage !== undefined && quota !== undefined ? { usage, quota } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stored rows of an import take about as much room as the file they were read from (Chromium, generated Nessus
+ * scans; the raw file is kept beside them): used when the space a file needs must be guessed before any row fits.
+ */
+const ROW_BYTES_PER_FILE_BYTE = 1;
+
+function megabytes(bytes: number): string {
+  return `${Math.max(1, Math.ceil(bytes / (1024 * 1024)))} MB`;
+}
+
+function storageFullProblem(message: string, e: unknown, figures: string): Problem {
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { severity: 'error', code: 'storage-full', message, detail: `${figures}. ${detail}` };
+}
+
+/** The raw file itself did not fit: nothing was kept, and the file needs room for itself and for its rows. */
+async function rawFileTooLarge(name: string, size: number, e: unknown): Promise<Problem> {
+  const estimate = await storageEstimate();
+  const needed = size * (1 + ROW_BYTES_PER_FILE_BYTE);
+  const free = estimate ? Math.max(0, estimate.quota - estimate.usage) : 0;
+  const more = Math.max(size, needed - free);
+  return storageFullProblem(
+    `This device is out of storage space: importing ${name} needs about ${megabytes(more)} more. Nothing of it was kept. Free space or delete an old engagement, then import it again.`,
+    e,
+    `file ${size} bytes; about ${needed} bytes needed with its rows; ${estimate ? `${free} bytes free` : 'free space unknown'}`
+  );
+}
+
+/**
+ * Rows stopped fitting part-way: the staging rows are removed (which frees what they took), so the import needs
+ * room for all its rows; what is missing is the rows not yet stored, at the bytes per host measured so far (the
+ * browser's usage figures where it gives them, else the size of the rows as read).
+ */
+async function rowsTooLarge(
+  name: string,
+  e: unknown,
+  m: {
+    usageAtStart: number | null;
+    estimatedBytes: number;
+    hostsParsed: number;
+    hostsStored: number;
+    bytesRead: number;
+    fileSize: number;
+  }
+): Promise<Problem> {
+  const usageNow = m.usageAtStart === null ? null : ((await storageEstimate())?.usage ?? null);
+  const measured =
+    usageNow !== null && m.usageAtStart !== null && m.hostsStored > 0 && usageNow > m.usageAtStart
+      ? (usageNow - m.usageAtStart) / m.hostsStored
+      : null;
+  const perHost =
+    measured ?? (m.hostsParsed > 0 ? m.estimatedBytes / m.hostsParsed : m.fileSize * ROW_BYTES_PER_FILE_BYTE);
+  const hostsTotal =
+    m.bytesRead > 0 && m.hostsParsed > 0
+      ? Math.max(m.hostsParsed, Math.round((m.hostsParsed * m.fileSize) / m.bytesRead))
+      : 1;
+  const more = Math.max(1, hostsTotal - m.hostsStored) * perHost;
+  return storageFullProblem(
+    `This device is out of storage space: importing ${name} needs about ${megabytes(more)} more. Nothing half-written was kept; the file itself is stored. Free space or delete an old engagement, then use “Read again”.`,
+    e,
+    `${m.hostsStored} of about ${hostsTotal} computers fitted; about ${Math.round(perHost)} bytes each (${measured !== null ? 'measured' : 'estimated'})`
+  );
+}
+
 /** A failure that is not the file's fault: storage full, or something unexpected. */
 function failureProblem(name: string, e: unknown): Problem {
   const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -492,14 +598,6 @@ function failureProblem(name: string, e: unknown): Problem {
       severity: 'error',
       code: 'import-ended-elsewhere',
       message: `Reading ${name} was ended from elsewhere (another window, or the file was removed). Nothing half-read was kept; use “Read again” if the file is still listed.`,
-      detail
-    };
-  }
-  if (/quota/i.test(detail)) {
-    return {
-      severity: 'error',
-      code: 'storage-full',
-      message: `The device ran out of storage while saving ${name}. Nothing from it was kept; free some space (or remove old engagements) and use “Read again”.`,
       detail
     };
   }
