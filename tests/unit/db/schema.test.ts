@@ -190,7 +190,7 @@ async function writeAtVersion(db: PatchfieldDB, version: number): Promise<void> 
   await db.results.put(cachedResults);
 
   const builds = parseWindowsBuildsCsv(readFileSync(BUILDS_CSV, 'utf8'), 'windows-builds-small.csv');
-  const part = { part: 'windows-builds' as const, ...builds.value! };
+  const part = builds.value!; // the parsed table is the catalog part as stored
   await db.catalog.put({
     part: 'windows-builds',
     fileName: 'windows-builds-small.csv',
