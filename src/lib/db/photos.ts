@@ -5,16 +5,21 @@ export async function addPhoto(db: PatchfieldDB, photo: PhotoRecord): Promise<vo
   await db.photos.add(photo);
 }
 
-/** The engagement's photos, oldest first; with `assetId`, only those of that machine. */
+/**
+ * The engagement's photos, oldest first: all of them; with `assetId`, only those of that machine; with `null`,
+ * only those of the visit as a whole (on no machine).
+ */
 export async function listPhotos(
   db: PatchfieldDB,
   engagementId: string,
-  assetId?: string
+  assetId?: string | null
 ): Promise<PhotoRecord[]> {
   const rows =
-    assetId === undefined
-      ? await db.photos.where('engagementId').equals(engagementId).toArray()
-      : await db.photos.where('[engagementId+assetId]').equals([engagementId, assetId]).toArray();
+    typeof assetId === 'string'
+      ? await db.photos.where('[engagementId+assetId]').equals([engagementId, assetId]).toArray()
+      : (await db.photos.where('engagementId').equals(engagementId).toArray()).filter(
+          (p) => assetId === undefined || !p.assetId
+        );
   return rows.sort((a, b) => a.takenAt.localeCompare(b.takenAt) || a.id.localeCompare(b.id));
 }
 

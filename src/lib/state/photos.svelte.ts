@@ -1,4 +1,5 @@
 import { addPhoto, deletePhoto, getDb, listPhotos, updatePhotoCaption, type PhotoRecord } from '$lib/db';
+import { untrack } from 'svelte';
 import { downscaleImage } from './images';
 import { Live } from './live.svelte';
 
@@ -21,13 +22,19 @@ export class PhotoAlbum {
     readonly engagementId: string,
     readonly assetId?: string
   ) {
-    this.photos = new Live(() => listPhotos(getDb(), engagementId, assetId), []);
+    // The visit's own photos are those on no machine.
+    this.photos = new Live(() => listPhotos(getDb(), engagementId, assetId ?? null), []);
     $effect(() => {
       const current = this.photos.current;
+      // The URLs made before are read without subscribing, so writing the new set does not run this again.
+      const before = untrack(() => this.urls);
       const next: Record<string, string> = {};
-      for (const p of current) next[p.id] = this.urls[p.id] ?? URL.createObjectURL(p.blob);
-      for (const [id, url] of Object.entries(this.urls)) if (!(id in next)) URL.revokeObjectURL(url);
+      for (const p of current) next[p.id] = before[p.id] ?? URL.createObjectURL(p.blob);
+      for (const [id, url] of Object.entries(before)) if (!(id in next)) URL.revokeObjectURL(url);
       this.urls = next;
+    });
+    $effect(() => () => {
+      for (const url of Object.values(untrack(() => this.urls))) URL.revokeObjectURL(url);
     });
   }
 
