@@ -10,9 +10,12 @@ import {
   encodeBackup,
   engagementSchema,
   readBackupJson,
+  type BackupConflict,
+  type BackupConflictChoice,
   type BackupEngagement,
   type BackupEngagementSummary,
   type BackupEntry,
+  type BackupImportResult,
   type BackupProgress,
   type Engagement,
   type ImportedFile
@@ -215,30 +218,6 @@ export async function exportAllEngagements(
   if (ids.length === 0) throw new Error('There are no engagements on this device to export.');
   return exportEngagements(db, ids, now, options);
 }
-
-/** An engagement in the file has the id of one on this device. */
-export interface BackupConflict {
-  id: string;
-  clientName: string;
-  visitDate: string;
-  /** The one on this device. */
-  existing: { clientName: string; visitDate: string; updatedAt: string };
-}
-
-/** What to do with engagements that are already on this device: overwrite them, or import the file's as copies. */
-export type BackupConflictChoice = 'replace' | 'keep-both';
-
-export interface RestoredEngagement {
-  id: string;
-  clientName: string;
-  visitDate: string;
-  /** new: it was not on this device · replaced: it overwrote the one here · copy: kept beside it, with new ids. */
-  how: 'new' | 'replaced' | 'copy';
-}
-
-export type BackupImportResult =
-  | { status: 'conflict'; conflicts: BackupConflict[] }
-  | { status: 'restored'; engagements: RestoredEngagement[]; exportedAt: string; fromSchemaVersion: number };
 
 /** Everything one engagement puts in the database. */
 interface EngagementRows {

@@ -1,11 +1,15 @@
-import { BACKUP_EXTENSION, BackupError, type BackupErrorCode } from '../core';
+import {
+  BACKUP_EXTENSION,
+  BackupError,
+  type BackupConflictChoice,
+  type BackupErrorCode,
+  type BackupImportResult
+} from '../core';
 import {
   exportAllEngagements,
   exportEngagement,
   getEngagement,
   importEngagementBackup,
-  type BackupConflictChoice,
-  type BackupImportResult,
   type PatchfieldDB
 } from '../db';
 import { reportFileName } from './engine.api';

@@ -114,6 +114,39 @@ export class PatchfieldApp {
       )
     ).toEqual([]);
   }
+
+  /** Taps "Export engagement" in the engagement's header and returns the downloaded file's path. */
+  async exportEngagement(): Promise<string> {
+    const [download]: [Download, void] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('button', { name: 'Export engagement' }).click()
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'patchfield-e2e-')), download.suggestedFilename());
+    await download.saveAs(path);
+    return path;
+  }
+
+  /** Deletes the app's database, as a new or reset tablet has none, and reloads the engagements page. */
+  async wipeDatabase(): Promise<void> {
+    await this.open('/');
+    await this.page.evaluate(
+      () =>
+        new Promise<void>((done, fail) => {
+          // Dexie closes its connections (page and worker) when another one asks to delete the database.
+          const request = indexedDB.deleteDatabase('patchfield');
+          request.onsuccess = () => done();
+          request.onerror = () => fail(new Error(String(request.error)));
+        })
+    );
+    await this.page.reload();
+    await expect(this.page.getByRole('heading', { name: 'No engagements yet' })).toBeVisible();
+  }
+
+  /** Chooses a .patchfield file under Backups on the engagements page. */
+  async importBackup(path: string): Promise<void> {
+    await this.page.getByRole('link', { name: 'Engagements' }).click();
+    await this.page.locator('#backup-input').setInputFiles(path);
+  }
 }
 
 export function catalogPath(): string {

@@ -60,6 +60,31 @@ export type BackupErrorCode =
   | 'backup-entry-damaged'
   | 'backup-id-clash';
 
+/** An engagement in the file has the id of one on this device. */
+export interface BackupConflict {
+  id: string;
+  clientName: string;
+  visitDate: string;
+  /** The one on this device. */
+  existing: { clientName: string; visitDate: string; updatedAt: string };
+}
+
+/** What to do with engagements that are already on this device: overwrite them, or import the file's as copies. */
+export type BackupConflictChoice = 'replace' | 'keep-both';
+
+export interface RestoredEngagement {
+  id: string;
+  clientName: string;
+  visitDate: string;
+  /** new: it was not on this device · replaced: it overwrote the one here · copy: kept beside it, with new ids. */
+  how: 'new' | 'replaced' | 'copy';
+}
+
+/** What importing a backup did, or the conflicts it stopped at. */
+export type BackupImportResult =
+  | { status: 'conflict'; conflicts: BackupConflict[] }
+  | { status: 'restored'; engagements: RestoredEngagement[]; exportedAt: string; fromSchemaVersion: number };
+
 /** A backup file that is refused. The message names the file or entry and what the technician can do. */
 export class BackupError extends Error {
   constructor(
