@@ -10,6 +10,7 @@ import {
   exportEngagement,
   getEngagement,
   importEngagementBackup,
+  isQuotaExceeded,
   type PatchfieldDB
 } from '../db';
 import { reportFileName } from './engine.api';
@@ -85,7 +86,9 @@ export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
         return {
           status: 'refused',
           code: 'backup-not-saved',
-          message: `${file.name} could not be saved on this device (${e instanceof Error ? e.message : String(e)}). Nothing was imported. Free some space and try again.`
+          message: isQuotaExceeded(e)
+            ? `${file.name} does not fit in this device's storage. Nothing was imported. Free some space (delete engagements you have exported, or other apps' data), then import it again.`
+            : `${file.name} could not be saved on this device (${e instanceof Error ? e.message : String(e)}). Nothing was imported.`
         };
       }
     }

@@ -496,6 +496,24 @@ describe('engagement backup', () => {
     expect(await tables(other.db)).toEqual(before);
   });
 
+  it('writes nothing when the device runs out of space in the middle of the restore, and says so', async () => {
+    const { api, e } = await visit();
+    const file = await api.exportEngagementFile(e.id);
+    const other = freshEngine();
+    // Photos are written last: everything before them in the transaction must be rolled back.
+    other.db.photos.bulkPut = () =>
+      Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const outcome = await other.api.importEngagementFile({
+      name: 'v.patchfield',
+      blob: new Blob([file.bytes as Uint8Array<ArrayBuffer>])
+    });
+    expect(outcome).toMatchObject({ status: 'refused', code: 'backup-not-saved' });
+    expect(outcome.status === 'refused' && outcome.message).toContain(
+      "v.patchfield does not fit in this device's storage. Nothing was imported."
+    );
+    expect(Object.values(await counts(other.db)).every((n) => n === 0)).toBe(true);
+  });
+
   it('exports every engagement in one file and restores them all, each marked as exported', async () => {
     const { db, api, e } = await visit();
     const second = await createEngagement(db, {
