@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { Engagement, EngagementResults, HostObservation, ImportedFile, ScannerRule } from '../core';
 import type { CatalogPart, CatalogPartName, EngagementSettingsInput } from '../core';
+import { useEncryption } from './crypto';
 
 /**
  * Storage layout, tuned for IndexedDB's cost per record (about 0.3–0.5 ms whatever the size, see PERFORMANCE.md):
@@ -192,6 +193,7 @@ export const SCHEMA_VERSIONS: {
 
 export function openDatabase(name = DB_NAME, upToVersion?: number): PatchfieldDB {
   const db = new Dexie(name) as PatchfieldDB;
+  useEncryption(db);
   for (const v of SCHEMA_VERSIONS) {
     if (upToVersion !== undefined && v.version > upToVersion) break;
     const version = db.version(v.version).stores(v.stores);

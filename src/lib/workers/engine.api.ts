@@ -33,6 +33,7 @@ import {
   type PatchfieldDB
 } from '../db';
 import { createBackupApi } from './backup.api';
+import { createCryptoApi } from './crypto.api';
 import { isImportRunning } from './import-lock';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
 import {
@@ -96,6 +97,7 @@ export function createEngineApi(env: EngineEnv) {
 
   return {
     ...createBackupApi(env.db, now),
+    ...createCryptoApi(env),
 
     /** Marks staging rows of imports interrupted by a closed tab as failed and removes them. */
     async recoverInterrupted(): Promise<number> {

@@ -4,6 +4,17 @@ import { problemSchema } from './problem';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
+/** How an encrypted engagement's key is derived from its passphrase and checked; never the key itself. */
+export type EngagementEncryption = z.infer<typeof engagementEncryptionSchema>;
+export const engagementEncryptionSchema = z.object({
+  kdf: z.literal('PBKDF2-SHA-256'),
+  params: z.object({ iterations: z.number().int().min(100_000) }),
+  /** Base64 of 16 random bytes. */
+  salt: z.string().min(1),
+  /** A known text encrypted with the key: a wrong passphrase is told apart without reading any data. */
+  verifier: z.object({ iv: z.string().min(1), data: z.string().min(1) })
+});
+
 export type Engagement = z.infer<typeof engagementSchema>;
 export const engagementSchema = z.object({
   id: z.string().min(1),
@@ -15,6 +26,8 @@ export const engagementSchema = z.object({
   notes: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Present when the engagement is encrypted at rest with a passphrase (src/lib/db/crypto). */
+  encryption: engagementEncryptionSchema.optional(),
   /** When the engagement was last exported to a backup file; absent until the first export. */
   lastExportedAt: z.string().optional()
 });
