@@ -112,7 +112,9 @@ async function gatherEngagement(
     }
   );
   if (!rows) throw new Error('This engagement no longer exists.');
-  const engagement = engagementSchema.parse({ ...rows.engagement, lastExportedAt: exportedAt });
+  // The file itself is not encrypted: it carries no encryption parameters, so it restores on any device.
+  const { encryption: _encryption, ...plain } = rows.engagement;
+  const engagement = engagementSchema.parse({ ...plain, lastExportedAt: exportedAt });
   const entries: BackupEntry[] = [];
   const raws = new Map(rows.raws.filter((r): r is RawFileRecord => Boolean(r)).map((r) => [r.id, r]));
   const content: BackupEngagement = {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   addPhoto,
   createEngagement,
+  exportEngagement,
   getEngagement,
+  importEngagementBackup,
   listEngagements,
   listFiles,
   listPhotos,
@@ -375,6 +377,30 @@ describe('encryption at rest per engagement', () => {
     await expect(failing).rejects.toThrow('stop here');
     expect(await rawDump(db)).toBe(dump);
     expect((await getEngagement(db, engagement.id))!.notes).toBe(NOTE);
+  });
+
+  it('a backup of an unlocked encrypted engagement restores on another device, unencrypted, with the same results; locked, it is refused', async () => {
+    const { db, api } = freshEngine();
+    const { engagement, results } = await engagementWithData(db, api);
+    await turnOn(db, engagement.id);
+    const bytes = await exportEngagement(db, engagement.id, new Date('2026-11-24T12:00:00Z'));
+
+    const other = freshEngine();
+    await other.api.importCatalogFile({
+      name: 'windows-builds-small.csv',
+      blob: fileSource(fixture('catalog', 'windows-builds-small.csv')).blob
+    });
+    const restored = await importEngagementBackup(other.db, bytes);
+    expect(restored.status).toBe('restored');
+    const copy = (await getEngagement(other.db, engagement.id))!;
+    expect(copy).toMatchObject({ clientName: CLIENT, notes: NOTE });
+    expect(copy.encryption).toBeUndefined();
+    const again = await other.api.assess(engagement.id);
+    expect(again.assets).toEqual(results.assets);
+    expect(again.gaps).toEqual(results.gaps);
+
+    keyringFor(db).forgetAll();
+    await expect(exportEngagement(db, engagement.id, new Date())).rejects.toThrow(/locked/);
   });
 
   it('refuses a passphrase that is too short before anything is stored', async () => {
