@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   APP_VERSION,
   BackupError,
@@ -501,8 +501,9 @@ describe('engagement backup', () => {
     const file = await api.exportEngagementFile(e.id);
     const other = freshEngine();
     // Photos are written last: everything before them in the transaction must be rolled back.
-    other.db.photos.bulkPut = () =>
-      Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    vi.spyOn(other.db.photos, 'bulkPut').mockRejectedValue(
+      new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    );
     const outcome = await other.api.importEngagementFile({
       name: 'v.patchfield',
       blob: new Blob([file.bytes as Uint8Array<ArrayBuffer>])
