@@ -212,7 +212,7 @@ export async function purgeInterruptedImports(
       {
         severity: 'error',
         code: 'import-interrupted',
-        message: `Reading ${f.name} was interrupted (the app was closed or reloaded). Nothing from it was kept except the file itself: use “Read again” to import it.`
+        message: `Reading ${f.name} was interrupted (the app was closed or reloaded). Nothing from it was kept except the file itself: use “Read again” to import it, or “Discard” to delete it.`
       }
     ]);
   }
