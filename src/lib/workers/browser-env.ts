@@ -32,5 +32,9 @@ export const browserEnv: EngineEnv = {
     fonts.catch(() => (fonts = undefined));
     return fonts;
   },
-  loadCjkFont: () => fetchBytes(FONT_URLS.cjk)
+  loadCjkFont: () => fetchBytes(FONT_URLS.cjk),
+  // Set for `npm run build`; svelte.config.js allows the same origin in the pages' connect-src.
+  ...(import.meta.env.VITE_PATCHFIELD_CATALOG_MIRROR
+    ? { catalogMirror: String(import.meta.env.VITE_PATCHFIELD_CATALOG_MIRROR) }
+    : {})
 };

@@ -54,6 +54,8 @@ export interface EngineEnv {
   now?: () => Date;
   /** The network, only for "Refresh catalog" (tests pass their own). */
   fetch?: typeof fetch;
+  /** The office's catalog mirror, set at build time (official-sources.js); the official hosts when absent. */
+  catalogMirror?: string;
 }
 
 export interface CatalogRefreshResult {
@@ -358,6 +360,7 @@ export function createEngineApi(env: EngineEnv) {
         const current = await loadCatalog(env.db());
         const result = await refreshCatalog(current, fetchBytes, {
           ...(onProgress ? { onProgress } : {}),
+          ...(env.catalogMirror ? { mirror: env.catalogMirror } : {}),
           isCancelled: () => token.cancelled
         });
         if (token.cancelled) return { parts: [], failed: [], problems: [], cancelled: true };

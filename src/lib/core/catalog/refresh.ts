@@ -5,6 +5,7 @@ import { buildKevPart } from './kev';
 import { buildOsvPart } from './osv';
 import type { Catalog, CatalogPart, CatalogPartName } from './parts';
 import { buildWesngPart, dateWindowsBuilds } from './wesng';
+import { CATALOG_URLS, catalogUrl } from './official-sources.js';
 
 /**
  * "Refresh catalog": the parts whose official source is one file a browser can fetch, fetched from the URLs their
@@ -20,36 +21,26 @@ export interface RefreshSource {
   url: string;
 }
 
-const OSV_BASE = 'https://osv-vulnerabilities.storage.googleapis.com';
-
-/** The official URLs. OSV: one download per distribution the current catalog covers (AlmaLinux when none). */
-export function refreshSources(current: Catalog): RefreshSource[] {
+/**
+ * The official URLs (official-sources.js, the same list the Content-Security-Policy allows), or their copies under
+ * the office's mirror. OSV: one download per distribution the current catalog covers (AlmaLinux when none).
+ */
+export function refreshSources(current: Catalog, mirror?: string): RefreshSource[] {
   const distributions = [
     ...new Set((current.osv?.ecosystems ?? ['AlmaLinux:9']).map((e) => e.split(':')[0]!))
   ].sort();
-  return [
-    {
-      part: 'kev',
-      label: 'CISA Known Exploited Vulnerabilities',
-      url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json'
-    },
-    {
-      part: 'epss',
-      label: 'FIRST EPSS scores',
-      url: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz'
-    },
-    { part: 'eol', label: 'endoflife.date', url: 'https://endoflife.date/api/v1/products/full' },
-    {
-      part: 'wesng',
-      label: 'Windows update definitions (wesng)',
-      url: 'https://raw.githubusercontent.com/bitsadmin/wesng/master/definitions.zip'
-    },
+  const sources: RefreshSource[] = [
+    { part: 'kev', label: 'CISA Known Exploited Vulnerabilities', url: CATALOG_URLS.kev },
+    { part: 'epss', label: 'FIRST EPSS scores', url: CATALOG_URLS.epss },
+    { part: 'eol', label: 'endoflife.date', url: CATALOG_URLS.eol },
+    { part: 'wesng', label: 'Windows update definitions (wesng)', url: CATALOG_URLS.wesng },
     ...distributions.map((d): RefreshSource => ({
       part: 'osv',
       label: `${d} advisories (OSV)`,
-      url: `${OSV_BASE}/${encodeURIComponent(d)}/all.zip`
+      url: `${CATALOG_URLS.osv}/${encodeURIComponent(d)}/all.zip`
     }))
   ];
+  return sources.map((s) => ({ ...s, url: catalogUrl(s.url, mirror) }));
 }
 
 export interface RefreshProgress {
@@ -70,9 +61,14 @@ export type FetchBytes = (url: string, onBytes: (n: number) => void) => Promise<
 export async function refreshCatalog(
   current: Catalog,
   fetchBytes: FetchBytes,
-  options: { onProgress?: RefreshProgress; isCancelled?: () => boolean } = {}
+  options: {
+    onProgress?: RefreshProgress;
+    isCancelled?: () => boolean;
+    /** The office's mirror (see official-sources.js); the official hosts when absent. */
+    mirror?: string;
+  } = {}
 ): Promise<RefreshResult> {
-  const sources = refreshSources(current);
+  const sources = refreshSources(current, options.mirror);
   const parts: CatalogPart[] = [];
   const failed: RefreshResult['failed'] = [];
   const problems: Problem[] = [];
