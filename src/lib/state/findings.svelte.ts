@@ -80,6 +80,12 @@ export class FindingsView {
     }
   }
 
+  /** One finding's evidence whole (rows carry only its start), for the detail's "Show all". */
+  async evidence(findingId: string): Promise<string | undefined> {
+    const api = await engine();
+    return api.findingEvidence(this.engagementId, findingId);
+  }
+
   toggleSeverity(s: Severity): void {
     this.severities = this.severities.includes(s)
       ? this.severities.filter((x) => x !== s)

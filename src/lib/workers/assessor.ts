@@ -164,6 +164,12 @@ export class FindingsCache {
     return { total: rows.length, rows: rows.slice(q.offset, q.offset + q.limit).map(trimForDisplay) };
   }
 
+  /** One finding's evidence, whole: the detail loads it when opened (query() sends only its start). */
+  async evidence(db: PatchfieldDB, engagementId: string, findingId: string): Promise<string | undefined> {
+    await this.query(db, engagementId, { offset: 0, limit: 0 });
+    return this.rows.find((r) => r.id === findingId)?.evidence;
+  }
+
   /** Every finding of the engagement, whole (for the CSV export). */
   async all(db: PatchfieldDB, engagementId: string): Promise<Finding[]> {
     await this.query(db, engagementId, { offset: 0, limit: 0 });
@@ -171,7 +177,10 @@ export class FindingsCache {
   }
 }
 
-/** Evidence can be hundreds of KB: the table shows the start; the stored data keeps it whole. */
+/**
+ * Evidence can be hundreds of KB: pages of rows carry its start; the detail loads the whole text (evidence()) and the
+ * stored data keeps it whole.
+ */
 function trimForDisplay(f: Finding): Finding {
   if (!f.evidence || f.evidence.length <= 4000) return f;
   return { ...f, evidence: `${f.evidence.slice(0, 4000)}\n… (${f.evidence.length - 4000} more characters)` };

@@ -216,6 +216,11 @@ export function createEngineApi(env: EngineEnv) {
       return findings.query(env.db(), engagementId, query);
     },
 
+    /** One finding's evidence (scanner output) whole, for its detail; rows of queryFindings carry only its start. */
+    async findingEvidence(engagementId: string, findingId: string): Promise<string | undefined> {
+      return findings.evidence(env.db(), engagementId, findingId);
+    },
+
     /**
      * The plan and results as files for the client's IT person or a PSA: iCalendar (one event per wave), CSV of the
      * plan, CSV of the gaps, and the whole results as JSON (the same JSON as `patchfield assess --json`).
