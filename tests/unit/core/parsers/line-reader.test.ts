@@ -139,6 +139,22 @@ describe('LineReader', () => {
     expect(lines).toEqual(['short', 'aaaaaaaabb', 'after']);
     expect(reader.cutLines).toEqual([2]);
   });
+
+  it('fuzz case: reads a 1.2 MB line that arrives 3 bytes at a time in one pass (it was searched again at every chunk)', () => {
+    // Found by tests/unit/fuzz: random bytes with no line break, written in tiny chunks, kept dpkg-list busy for
+    // minutes. Fixed, this takes well under a second; the old reader needs minutes and runs into the test timeout.
+    const lines: string[] = [];
+    const reader = new LineReader((t) => lines.push(t), { maxLineChars: 300_000 });
+    reader.write(utf8('before\n'));
+    const long = utf8('x'.repeat(1_200_000));
+    for (let i = 0; i < long.length; i += 3) reader.write(long.subarray(i, i + 3));
+    reader.write(utf8('\r'));
+    reader.write(utf8('\nafter'));
+    reader.end();
+    expect(lines.map((l) => l.length)).toEqual([6, 300_000, 5]);
+    expect(lines[1]).toBe('x'.repeat(300_000));
+    expect(reader.cutLines).toEqual([2]);
+  });
 });
 
 describe('the line format harness', () => {
