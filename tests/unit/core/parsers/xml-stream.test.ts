@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { SaxesParser } from 'saxes';
+import { describe, expect, it, vi } from 'vitest';
 import {
   chooseXmlEncoding,
   createXmlReader,
@@ -135,6 +136,31 @@ describe('createXmlReader', () => {
     expect(issues[0]?.message).toMatch(/line 3, column \d+/);
     expect(issues[0]?.message).toContain('Make it again.');
   });
+
+  it.each([
+    ['random bytes (not XML from the first character)', `'${'\u0000<![CDATA['.repeat(30_000)}`, 'not-xml'],
+    [
+      'a report with "]]>" repeated in its text',
+      `<root>\n<own>${']]>'.repeat(60_000)}</own></root>`,
+      'xml-not-well-formed'
+    ]
+  ])(
+    'fuzz case: %s stops at the first error; the rest of the chunk is not parsed error by error',
+    (_name, text, code) => {
+      // Found by tests/unit/fuzz: saxes went on through the rest of the chunk and built an Error for every bad
+      // character after the reader had stopped (20 s for 300 KB of garbage written in one chunk).
+      const fail = vi.spyOn(SaxesParser.prototype, 'fail');
+      try {
+        const { issues, failed } = record(utf8(text));
+        expect(failed).toBe(true);
+        expect(issues).toHaveLength(1);
+        expect(issues[0]).toMatchObject({ severity: 'error', code, line: code === 'not-xml' ? 1 : 2 });
+        expect(fail).toHaveBeenCalledTimes(1);
+      } finally {
+        fail.mockRestore();
+      }
+    }
+  );
 
   it('says the file is cut off, and where, when it ends inside an element', () => {
     const { issues } = record(utf8('<root>\n<own>a</own>\n<deep><p>b'));
