@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { SaxesParser } from 'saxes';
+import { describe, expect, it, vi } from 'vitest';
 import {
   hostObservationSchema,
   scannerRuleSchema,
@@ -319,6 +320,31 @@ describe('parseNessus on hand-written fixtures', () => {
     expect(h.os).toEqual({ family: 'other', name: 'HP JetDirect' });
     expect(result.value.rules.map((r) => r.ruleId)).toEqual(['11933', '41028']);
   });
+
+  it.each([
+    ['random bytes (not XML from the first character)', `'${'\u0000<![CDATA['.repeat(30_000)}`, 'not-xml'],
+    [
+      'a scan with "]]>" repeated in a plugin output',
+      `<NessusClientData_v2><Report name="x">\n<ReportHost name="h">${']]>'.repeat(60_000)}</ReportHost></Report></NessusClientData_v2>`,
+      'xml-not-well-formed'
+    ]
+  ])(
+    'fuzz case: %s stops at the first error; the rest of the chunk is not parsed error by error',
+    (_name, text, code) => {
+      // Found by tests/unit/fuzz: saxes went on through the rest of the chunk and built an Error for every bad
+      // character after the reader had stopped (5 s for 300 KB of garbage written in one chunk).
+      const fail = vi.spyOn(SaxesParser.prototype, 'fail');
+      try {
+        const result = parseInChunks(new TextEncoder().encode(text), [1 << 20]);
+        expect(result.issues.filter((p) => p.severity === 'error')).toEqual([
+          expect.objectContaining({ code, line: code === 'not-xml' ? 1 : 2 })
+        ]);
+        expect(fail).toHaveBeenCalledTimes(1);
+      } finally {
+        fail.mockRestore();
+      }
+    }
+  );
 
   it('warns when the scan holds no hosts', () => {
     const result = parseNessus(own('no-hosts.nessus'));
