@@ -346,6 +346,25 @@ describe('encryption at rest per engagement', () => {
     }
   });
 
+  it('a connection still holding the keys of an earlier passphrase is told to unlock again, not that data is damaged', async () => {
+    const { db, api } = freshEngine();
+    const { engagement } = await engagementWithData(db, api);
+    const oldKeys = await turnOn(db, engagement.id);
+    const worker = openDatabase(db.name);
+    try {
+      keyringFor(worker).set(engagement.id, oldKeys);
+      await decryptEngagement(db, engagement.id);
+      await turnOn(db, engagement.id);
+      const changed =
+        /passphrase was changed since it was unlocked here: lock it and enter the passphrase again/;
+      await expect(listFiles(worker, engagement.id)).rejects.toThrow(changed);
+      await expect(setAssetContext(worker, engagement.id, 'a1', { note: 'x' })).rejects.toThrow(changed);
+      expect((await getEngagement(worker, engagement.id))!.clientName).toBe(LOCKED_CLIENT_NAME);
+    } finally {
+      worker.close();
+    }
+  });
+
   it('turning encryption on is all or nothing: a failure part-way leaves every row as it was', async () => {
     const { db, api } = freshEngine();
     const { engagement } = await engagementWithData(db, api);
@@ -353,7 +372,9 @@ describe('encryption at rest per engagement', () => {
     const a = await createEncryption(PASSPHRASE);
     const b = await createEncryption(PASSPHRASE);
     // Keys that do not belong to the parameters stored: the first row to be sealed is refused.
-    await expect(encryptEngagement(db, engagement.id, a.encryption, b.keys)).rejects.toThrow(/locked/);
+    await expect(encryptEngagement(db, engagement.id, a.encryption, b.keys)).rejects.toThrow(
+      /passphrase was changed since it was unlocked here/
+    );
     expect(await rawDump(db)).toBe(dump);
     expect((await getEngagement(db, engagement.id))!.encryption).toBeUndefined();
     expect(keyringFor(db).has(engagement.id)).toBe(false);

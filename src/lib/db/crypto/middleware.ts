@@ -2,7 +2,7 @@ import type { DBCore, DBCoreCursor, DBCoreQuery, DBCoreTable, DBCoreTransaction,
 import type { EngagementEncryption } from '../../core';
 import { blindIndex, EngagementLockedError, type EngagementKeys } from './keys';
 import type { Keyring } from './keyring';
-import { isSealed, seal, unseal, type SealedRecord } from './sealed';
+import { isSealed, keyTag, seal, unseal, type SealedRecord } from './sealed';
 
 /**
  * Encryption at rest, per engagement, as a Dexie DBCore middleware: every db function and the engine keep
@@ -52,6 +52,9 @@ export const ENCRYPTED_TABLES: Readonly<Record<string, TablePlan>> = {
 };
 
 export const LOCKED_CLIENT_NAME = 'Locked engagement';
+
+const PASSPHRASE_CHANGED =
+  'This engagement’s passphrase was changed since it was unlocked here: lock it and enter the passphrase again.';
 
 /** A key no record has: the reads that keep a transaction alive find nothing. */
 const SPIN_KEY = -Infinity;
@@ -125,7 +128,8 @@ function encryptedTable(down: DBCore, table: DBCoreTable, plan: TablePlan, keyri
 
   function keysFor(engagementId: string, encryption: EngagementEncryption): EngagementKeys {
     const keys = keyring.get(engagementId);
-    if (!keys || keys.salt !== encryption.salt) throw new EngagementLockedError();
+    if (!keys) throw new EngagementLockedError();
+    if (keys.salt !== encryption.salt) throw new EngagementLockedError(PASSPHRASE_CHANGED);
     return keys;
   }
 
@@ -152,6 +156,8 @@ function encryptedTable(down: DBCore, table: DBCoreTable, plan: TablePlan, keyri
       if (name === 'engagements') return lockedEngagement(value);
       throw new EngagementLockedError();
     }
+    // Sealed with another passphrase's keys (changed in another tab since this one was unlocked).
+    if (value.enc.k !== keyTag(keys)) throw new EngagementLockedError(PASSPHRASE_CHANGED);
     return unseal(keys, value, aadOf(value));
   }
 

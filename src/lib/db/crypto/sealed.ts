@@ -12,6 +12,8 @@ export interface SealedRecord {
 
 export interface Sealed {
   v: 1;
+  /** The start of the salt of the keys it was sealed with: keys of another passphrase are told apart. */
+  k: string;
   iv: Uint8Array<ArrayBuffer>;
   data: ArrayBuffer;
   blobs?: { iv: Uint8Array<ArrayBuffer>; data: Blob }[];
@@ -20,6 +22,11 @@ export interface Sealed {
 const BLOB = '\u0000blob';
 const BYTES = '\u0000bytes';
 const BUFFER = '\u0000buffer';
+
+/** Which keys a record was sealed with (part of the salt, which is stored in clear anyway). */
+export function keyTag(keys: EngagementKeys): string {
+  return keys.salt.slice(0, 8);
+}
 
 export function isSealed(value: unknown): value is SealedRecord {
   if (typeof value !== 'object' || value === null) return false;
@@ -48,7 +55,7 @@ export async function seal(
     return v;
   });
   const body = await encryptBytes(keys, new TextEncoder().encode(json), aad);
-  const enc: Sealed = { v: 1, iv: body.iv, data: body.data };
+  const enc: Sealed = { v: 1, k: keyTag(keys), iv: body.iv, data: body.data };
   if (blobs.length > 0) {
     enc.blobs = await Promise.all(
       blobs.map(async (b, i) => {
