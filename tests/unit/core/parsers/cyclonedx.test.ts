@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { SaxesParser } from 'saxes';
+import { describe, expect, it, vi } from 'vitest';
 import { codes } from './parser-tools';
 import {
   hostObservationSchema,
@@ -252,6 +253,19 @@ describe('CycloneDX fixtures', () => {
     expect(broken.issues.map((i) => [i.code, i.line])).toEqual([['xml-not-well-formed', 3]]);
     for (const text of ['{"bomFormat":"SPDX"}', '{"name":"x"}', 'null']) {
       expect(codes(parseCycloneDxJson(utf8(text)).issues), text).toEqual(['not-cyclonedx']);
+    }
+  });
+
+  it('fuzz case: random bytes stop at the first error; the rest of the chunk is not parsed error by error', () => {
+    // Found by tests/unit/fuzz: saxes went on through the rest of the chunk and built an Error for every bad
+    // character after the reader had stopped (4.5 s for 300 KB of garbage written in one chunk).
+    const fail = vi.spyOn(SaxesParser.prototype, 'fail');
+    try {
+      const r = parseCycloneDxXml(utf8(`'${'\u0000<![CDATA['.repeat(30_000)}`));
+      expect(codes(r.issues)).toEqual(['not-xml']);
+      expect(fail).toHaveBeenCalledTimes(1);
+    } finally {
+      fail.mockRestore();
     }
   });
 
