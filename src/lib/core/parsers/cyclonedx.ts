@@ -770,6 +770,9 @@ const XML_RECORDS: Record<string, 'metadata' | 'component' | 'vulnerability'> = 
 /** Thrown from the saxes handlers once reading has stopped, to leave the chunk being parsed; caught in `feed`. */
 const ABANDONED = new Error('CycloneDX reading stopped');
 
+/** Real BOMs nest components a few levels deep; each level costs saxes time on every element below it. */
+const MAX_XML_DEPTH = 256;
+
 /**
  * Streaming reader for CycloneDX XML: bytes → streaming TextDecoder → saxes (namespaces on) → one record (metadata,
  * a top-level component with its nested components, a vulnerability) at a time.
@@ -794,6 +797,8 @@ export function createCycloneDxXmlParser(sink: ObservationSink): StreamParser {
   let record: { kind: 'metadata' | 'component' | 'vulnerability'; stack: XNode[] } | undefined;
   let undefinedEntities = 0;
   let firstEntityLine = 0;
+  /** Elements open, of any namespace. */
+  let depth = 0;
 
   function stop(problem: Problem): void {
     issues.push(problem);
@@ -876,6 +881,16 @@ export function createCycloneDxXmlParser(sink: ObservationSink): StreamParser {
 
   xml.on('opentag', (tag: SaxesTagNS) => {
     if (stopped) throw ABANDONED;
+    // saxes resolves namespace prefixes through every open element, so each level makes every element slower.
+    if (++depth > MAX_XML_DEPTH) {
+      stop({
+        severity: 'error',
+        code: 'xml-too-deep',
+        message: `The file nests elements more than ${MAX_XML_DEPTH} levels deep at line ${xml.line}: no tool writes a BOM like that, so it is damaged or not a genuine SBOM. Generate the SBOM again, e.g. ${GENERATE}.`,
+        line: xml.line
+      });
+      throw ABANDONED;
+    }
     if (!rootSeen) {
       rootSeen = true;
       const spec = NAMESPACE.exec(tag.uri)?.[1];
@@ -925,6 +940,7 @@ export function createCycloneDxXmlParser(sink: ObservationSink): StreamParser {
 
   xml.on('closetag', () => {
     if (stopped) throw ABANDONED;
+    depth--;
     if (foreignDepth) {
       foreignDepth--;
       return;

@@ -269,6 +269,16 @@ describe('CycloneDX fixtures', () => {
     }
   });
 
+  it('fuzz case: "<a>" nested 5,000 deep inside a BOM is refused at 256 levels, not resolved level by level', () => {
+    // Found by tests/unit/fuzz: saxes resolves namespace prefixes through every open element, so 30,000 nested
+    // elements took 20 s.
+    const bom = `<bom xmlns="http://cyclonedx.org/schema/bom/1.5">\n<components>\n${'<a>'.repeat(5_000)}`;
+    const r = parseCycloneDxXml(utf8(bom));
+    expect(r.value.hosts).toEqual([]);
+    expect(r.issues.map((i) => [i.severity, i.code, i.line])).toEqual([['error', 'xml-too-deep', 3]]);
+    expect(r.issues[0]?.message).toContain('256 levels');
+  });
+
   it('does not count the subject as its own software when a tool lists it again among the components', () => {
     const subject = {
       'bom-ref': 'app',
