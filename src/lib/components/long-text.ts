@@ -44,5 +44,31 @@ export function capForDisplay(text: string, max = DISPLAY_CAP): CappedText {
 
 /** One line of a list: the text cut at `max` with an ellipsis when longer. */
 export function clipLine(text: string, max = LINE_CAP): string {
-  return text.length <= max ? text : `${text.slice(0, cutAt(text, max))}…`;
+  const line = text.length <= max ? text : `${text.slice(0, cutAt(text, max))}…`;
+  return revealDirectionControls(line);
+}
+
+/**
+ * Invisible direction controls (embeddings, overrides, isolates, marks) shown as visible tags, so a host named
+ * "PC-" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" reads as "PC-⟨RLO⟩fdp.exe" rather than pretending to be
+ * "PC-exe.pdf". Arabic and Hebrew text itself is untouched: only the control characters are named.
+ */
+const DIRECTION_CONTROLS: Record<string, string> = {
+  '\u202a': 'LRE',
+  '\u202b': 'RLE',
+  '\u202c': 'PDF',
+  '\u202d': 'LRO',
+  '\u202e': 'RLO',
+  '\u2066': 'LRI',
+  '\u2067': 'RLI',
+  '\u2068': 'FSI',
+  '\u2069': 'PDI',
+  '\u200e': 'LRM',
+  '\u200f': 'RLM',
+  '\u061c': 'ALM'
+};
+const DIRECTION_PATTERN = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+export function revealDirectionControls(text: string): string {
+  return text.replace(DIRECTION_PATTERN, (c) => `⟨${DIRECTION_CONTROLS[c]}⟩`);
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { capForDisplay, clipLine, DISPLAY_CAP, LINE_CAP } from '../../../src/lib/components/long-text';
+import {
+  capForDisplay,
+  clipLine,
+  DISPLAY_CAP,
+  LINE_CAP,
+  revealDirectionControls
+} from '../../../src/lib/components/long-text';
 
 describe('display capping of imported text', () => {
   it('shows text up to the cap whole', () => {
@@ -32,5 +38,12 @@ describe('display capping of imported text', () => {
     expect(line).toHaveLength(LINE_CAP + 1);
     expect(line.endsWith('…')).toBe(true);
     expect(long.startsWith(line.slice(0, -1))).toBe(true);
+  });
+
+  it('names direction overrides and isolates instead of obeying them, and leaves Arabic and Hebrew as they are', () => {
+    expect(revealDirectionControls('PC-\u202Efdp.exe')).toBe('PC-⟨RLO⟩fdp.exe');
+    expect(revealDirectionControls('a\u2066b\u2069\u200Fc')).toBe('a⟨LRI⟩b⟨PDI⟩⟨RLM⟩c');
+    expect(revealDirectionControls('عيادة الأسنان · מרפאה')).toBe('عيادة الأسنان · מרפאה');
+    expect(clipLine('PC-\u202Efdp.exe')).toBe('PC-⟨RLO⟩fdp.exe');
   });
 });
