@@ -20,6 +20,7 @@ import {
   readCsv,
   splitCsvRecord,
   splitLines,
+  splitListLine,
   unnamedHostProblem
 } from './windows-text';
 
@@ -84,7 +85,10 @@ export function sniffInstalledPrograms(text: string): Layout | undefined {
     if (csv && isProgramColumns(csv.header.map((h) => h.toLowerCase()))) return 'csv';
   }
   const listKeys = lines
-    .map((l) => /^(\S[^:]*?)\s+:(?:\s|$)/.exec(l)?.[1]?.toLowerCase())
+    .map((l) => {
+      const split = splitListLine(l);
+      return split && /^(?:\s|$)/.test(split.after) ? split.key.toLowerCase() : undefined;
+    })
     .filter((k): k is string => k !== undefined);
   return isProgramColumns(listKeys) ? 'list' : undefined;
 }
@@ -270,12 +274,13 @@ class RecordReader {
       this.flushList();
       return;
     }
-    const m = /^(\S[^:]*?)\s+:(?:[ \t](.*))?$/.exec(line);
-    if (m) {
-      const key = (m[1] as string).trim().toLowerCase();
+    const split = splitListLine(line);
+    const m = split ? /^(?:[ \t](.*))?$/.exec(split.after) : null;
+    if (split && m) {
+      const key = split.key.toLowerCase();
       if (this.listRecord?.values.has(key)) this.flushList();
       this.listRecord ??= { values: new Map(), line: this.lineNo, where: `line ${this.lineNo}` };
-      this.listRecord.values.set(key, (m[2] ?? '').trim());
+      this.listRecord.values.set(key, (m[1] ?? '').trim());
       this.lastKey = key;
       return;
     }

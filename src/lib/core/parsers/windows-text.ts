@@ -364,16 +364,17 @@ export function readFormatList(lines: string[]): FormatList {
       last = undefined;
       return;
     }
-    const m = LIST_LINE.exec(raw);
-    if (m && !/^\s/.test(raw)) {
-      const key = (m[1] as string).trim();
+    const split = splitListLine(raw);
+    const m = split ? /^(?:[ \t](.*))?$/.exec(split.after) : null;
+    if (split && m) {
+      const key = split.key;
       if (current && current.fields.some((f) => f.key.toLowerCase() === key.toLowerCase()))
         current = undefined;
       if (!current) {
         current = { fields: [], line: no };
         records.push(current);
       }
-      last = { key, value: (m[2] ?? '').trim(), line: no };
+      last = { key, value: (m[1] ?? '').trim(), line: no };
       current.fields.push(last);
       return;
     }
@@ -388,8 +389,19 @@ export function readFormatList(lines: string[]): FormatList {
   return { records, other };
 }
 
-/** "Name   : value", "Name :" (empty value). The blank before the colon tells it from "WARNING: text". */
-const LIST_LINE = /^(\S[^:]*?)\s+:(?:[ \t](.*))?$/;
+/**
+ * "Name   : value", "Name :" (empty value): the name (from the first character, which is not blank, to the blanks
+ * before the next colon) and what follows that colon. The blank before the colon tells it from "WARNING: text".
+ * Split by hand: the regular expression /^(\S[^:]*?)\s+:/ takes time quadratic in a run of blanks that no colon
+ * follows (37,000 spaces on one line kept format detection busy for seconds).
+ */
+export function splitListLine(line: string): { key: string; after: string } | undefined {
+  const colon = line.indexOf(':', 1);
+  if (colon < 0) return undefined;
+  const key = line.slice(0, colon).trimEnd();
+  if (key === '' || key.length === colon || /^\s/.test(key)) return undefined;
+  return { key, after: line.slice(colon + 1) };
+}
 
 /** A record's value for the first of these names that it has (ignoring case). */
 export function listValue(record: ListRecord, ...names: string[]): ListField | undefined {

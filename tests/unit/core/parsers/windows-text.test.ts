@@ -12,9 +12,11 @@ import {
   readSpacedTable,
   reportOtherLines,
   splitLines,
+  splitListLine,
   toIsoDate
 } from '../../../../src/lib/core/parsers/windows-text';
 import type { FileFormat, Problem } from '../../../../src/lib/core/model';
+import { HANDLERS } from '../../../../src/lib/core/parsers/handlers';
 import { detectFormat } from '../../../../src/lib/core/parsers/detect';
 import { createStreamParser } from '../../../../src/lib/core/parsers/registry';
 import { fixture, readBytes } from '../../shared';
@@ -191,6 +193,32 @@ describe('readFormatList', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ severity: 'info', code: 'powershell-message', line: 1 });
     expect(problems[0]?.detail).toContain('«https://go.microsoft.com');
+  });
+
+  it('splits "Name : value" lines exactly as the former /^(\\S[^:]*?)\\s+:/ did', () => {
+    const former = /^(\S[^:]*?)\s+:(.*)$/s;
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(' ', '\t', ':', 'a', 'W', '\u00a0', '\r') }), (line) => {
+        const m = former.exec(line);
+        expect(splitListLine(line)).toEqual(m ? { key: m[1], after: m[2] } : undefined);
+      }),
+      { numRuns: 2000 }
+    );
+  });
+
+  it('fuzz case: a line of 300,000 spaces without a colon is read, and sniffed, in one pass', () => {
+    // Found by tests/unit/fuzz: /^(\S[^:]*?)\s+:/ backtracks over every blank for every length of the name, so
+    // 37,000 spaces on one line kept each Windows sniffer busy for over a second (300,000 now take milliseconds;
+    // the former expression needs minutes and runs into the test timeout).
+    const line = `Name${' '.repeat(300_000)}x`;
+    expect(splitListLine(line)).toBeUndefined();
+    const list = readFormatList(['Name : Git', line]);
+    expect(list.records.map((r) => r.fields.map((f) => f.value))).toEqual([['Git']]);
+    expect(list.other.map((o) => o.line)).toEqual([2]);
+    const text = `Name    : Git\n${line}\n`;
+    const head = new TextEncoder().encode(text);
+    for (const h of HANDLERS.filter((x) => x.family === 'windows'))
+      h.sniff({ text, head, fileName: 'x.txt' });
   });
 });
 
