@@ -18,6 +18,7 @@ import {
   newWindowsHost,
   csvDelimiter,
   readCsv,
+  splitAtLineFeeds,
   splitCsvRecord,
   splitLines,
   splitListLine,
@@ -218,7 +219,7 @@ class RecordReader {
     }
     if (!this.layout) return;
     const joined = this.pending + text;
-    const parts = joined.split(/\r*\n/);
+    const parts = splitAtLineFeeds(joined);
     this.pending = parts.pop() ?? '';
     if (this.pending.length > MAX_RECORD_CHARS) this.pending = this.pending.slice(0, MAX_RECORD_CHARS);
     for (const p of parts) this.line(p);

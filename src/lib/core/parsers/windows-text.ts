@@ -36,7 +36,7 @@ export function decodeWindowsExport(bytes: Uint8Array, options: DecodeOptions = 
   const shown = prefix.trim().replace(/\s+/g, ' ').slice(0, 80);
   // The 8-bit part keeps its own line breaks so that line numbers still match the file; text on the same line
   // as the start of the UTF-16 part is dropped (it is a message, not data).
-  const newlines = prefix.split(/\r*\n/).length - 1;
+  const newlines = splitAtLineFeeds(prefix).length - 1;
   return {
     text: '\n'.repeat(newlines) + rest,
     encoding: 'utf-16le',
@@ -106,7 +106,22 @@ export function isBlank(text: string): boolean {
  * and so do byte order marks (outputs appended to one file each bring their own).
  */
 export function splitLines(text: string): string[] {
-  return text.split(/\r*\n/).map(cleanLine);
+  return splitAtLineFeeds(text).map(cleanLine);
+}
+
+/**
+ * `text.split(/\r*\n/)` in one pass: each "\n" ends a line, with the "\r"s just before it. The expression itself
+ * retries a run of "\r" from each of its characters when no "\n" follows (48,000 of them took 9 s).
+ */
+export function splitAtLineFeeds(text: string): string[] {
+  const parts = text.split('\n');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i] as string;
+    let end = part.length;
+    while (end > 0 && part.charCodeAt(end - 1) === 0x0d) end--;
+    if (end < part.length) parts[i] = part.slice(0, end);
+  }
+  return parts;
 }
 
 function cleanLine(line: string): string {
@@ -465,7 +480,7 @@ export function readCsv(text: string): CsvTable | undefined {
 
 /** Physical lines joined into records where a quoted field spans lines. */
 function csvRecords(text: string): { raw: string; line: number }[] {
-  const lines = text.split(/\r*\n/);
+  const lines = splitAtLineFeeds(text);
   const out: { raw: string; line: number }[] = [];
   let pending: { raw: string; line: number } | undefined;
   lines.forEach((l, i) => {
@@ -828,8 +843,7 @@ export function readPowerShellObjects(
 
 function readCsvObjects(text: string, accepts: (names: string[]) => boolean): PsObjects | undefined {
   const head = text.slice(0, 8192).replace(/^\uFEFF/, '');
-  const firstLines = head
-    .split(/\r*\n/)
+  const firstLines = splitAtLineFeeds(head)
     .map((l) => l.trim())
     .filter((l) => l !== '');
   const headerLine = /^#TYPE\b/i.test(firstLines[0] ?? '') ? firstLines[1] : firstLines[0];
