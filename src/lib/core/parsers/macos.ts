@@ -735,7 +735,8 @@ export function sniffSoftwareUpdate(text: string): number {
   )
     return 95;
   if (/^No new software available\.\s*$/m.test(sample) && sample.trim().split(/\r?\n/).length <= 4) return 80;
-  if (/^\s*\* Label: .+\r?\n\s+Title: .+, Version: /m.test(sample)) return 90;
+  // Blanks before "*" are spaces or tabs: \s would also take line breaks, and retry a run of blank lines from each.
+  if (/^[ \t]*\* Label: .+\r?\n\s+Title: .+, Version: /m.test(sample)) return 90;
   return 0;
 }
 

@@ -9,6 +9,7 @@ import {
   parseSoftwareUpdate,
   parseSystemProfilerJson,
   parseSystemProfilerText,
+  sniffSoftwareUpdate,
   sniffSystemProfilerJson
 } from '../../../../src/lib/core/parsers/macos';
 
@@ -82,6 +83,20 @@ describe('softwareupdate -l', () => {
     });
     expect(codes(result.issues)).toEqual(['macos-no-updates']);
   });
+
+  it('recognises entries indented with spaces or tabs', () => {
+    const entry = '* Label: Safari17.4-17.4\n\tTitle: Safari, Version: 17.4, Size: 1K, Recommended: YES,\n';
+    expect(sniffSoftwareUpdate(entry)).toBe(90);
+    expect(sniffSoftwareUpdate(`Software Update Tool\n\n  \t${entry}`)).toBe(90);
+  });
+
+  it('fuzz case: 64 KB of blank lines in front of an OpenVAS report are sniffed in one pass', () => {
+    // Found by tests/unit/fuzz: /^\s*\* Label: …/m let \s* run over every following blank line from each line
+    // start, so the 64 KB the sniffer reads kept it busy for 6 s. One pass takes a millisecond; the timeout below
+    // is a hang bound like the fuzz suite's, far from either.
+    const text = `\x19${'\n'.repeat(70_000)}<?xml version="1.0"?>\n<report id="1">\n`;
+    expect(sniffSoftwareUpdate(text)).toBe(0);
+  }, 2000);
 
   it('rejects a file that is not softwareupdate output', () => {
     const result = check(parseSoftwareUpdate(utf8('Nothing to see here\n')));
