@@ -269,6 +269,28 @@ describe('Qualys SCAN XML (scan-1.dtd) on a hand-written fixture', () => {
   });
 });
 
+describe('damaged Qualys XML', () => {
+  it.each([
+    ['asset data report', 'asset-data-report-2hosts.xml', parseQualysReport, 'KB5036896 is not installed'],
+    ['scan', 'scan-1ip-ports.xml', parseQualysScan, 'Scan duration: 512 seconds']
+  ] as const)(
+    'fuzz case: a %s whose evidence holds 400,000 blanks in a row keeps the evidence, trailing blanks cut in one pass',
+    (_kind, file, parse, evidence) => {
+      // Found by tests/unit/fuzz: .replace(/\s+$/, '') tries the blank run from each of its characters, so a report
+      // with 57,000 spaces in a RESULT took 4.5 s to read. The former expression needs minutes for 400,000.
+      const damaged = `${evidence}${' '.repeat(400_000)}end \n\t `;
+      const outputs = (bytes: Uint8Array): string[] =>
+        parse(bytes)
+          .value.hosts.flatMap((h) => h.findings.map((f) => f.output ?? ''))
+          .filter((o) => o.startsWith(evidence));
+      const [before] = outputs(own(file));
+      const after = outputs(utf8(new TextDecoder().decode(own(file)).replace(evidence, damaged)));
+      expect(after).toHaveLength(1);
+      expect(after[0] === (before ?? '').replace(evidence, damaged).trimEnd()).toBe(true);
+    }
+  );
+});
+
 describe('detection and the registry on Qualys fixtures', () => {
   it('detects the asset data report and the scan, and explains Qualys API output', () => {
     expect(detect(fixture('qualys', 'asset-data-report-2hosts.xml'))).toBe('qualys-xml');
