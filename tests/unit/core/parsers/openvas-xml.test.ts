@@ -194,6 +194,24 @@ describe('OpenVAS / Greenbone XML on hand-written fixtures', () => {
     expect(r.value.rules[0]?.synopsis).toBe('&xxe;');
   });
 
+  it('fuzz case: a result whose description holds 400,000 blanks in a row keeps it, trailing blanks cut in one pass', () => {
+    // The Qualys fuzz case (57,000 spaces in a finding's evidence took 4.5 s) replayed on OpenVAS, which trimmed its
+    // descriptions with the same .replace(/\s+$/, ''). The former expression needs minutes for 400,000.
+    const evidence = 'Vulnerable range:';
+    const damaged = `${evidence}${' '.repeat(400_000)}end \n\t `;
+    const outputs = (bytes: Uint8Array): string[] =>
+      parseOpenvasXml(bytes)
+        .value.hosts.flatMap((h) => h.findings.map((f) => f.output ?? ''))
+        .filter((o) => o.startsWith(evidence));
+    const fixtureBytes = own('gvm22-two-hosts-details.xml');
+    const [before] = outputs(fixtureBytes);
+    const after = outputs(
+      new TextEncoder().encode(new TextDecoder().decode(fixtureBytes).replace(evidence, damaged))
+    );
+    expect(after).toHaveLength(1);
+    expect(after[0] === (before ?? '').replace(evidence, damaged).trimEnd()).toBe(true);
+  });
+
   it('names the line where a cut-off report ends and keeps the results read before it', () => {
     const r = parseOpenvasXml(own('truncated.xml'));
     expect(r.issues).toHaveLength(1);
