@@ -235,6 +235,16 @@ function parseWinget(bytes: Uint8Array, format: WingetFormat): ParseResult<Parse
   const software = new Map<string, Software>();
   const pending = new Map<string, PendingUpdate>();
   for (const r of tables.rows) {
+    if (r.name === '') {
+      // A progress bar redrawn over the row blanked its name: there is nothing to call the package.
+      collector.add({
+        severity: 'warning',
+        code: 'row-without-name',
+        message: `Rows without a package name (line ${r.line}) were skipped: winget redrew its progress bar over them. Export again into a new file to keep them.`,
+        line: r.line
+      });
+      continue;
+    }
     // The id is not kept, so only a cut name or version makes the record itself cut.
     const truncated = isCut(r.name) || isCut(r.version);
     const version = knownVersion(r.version);

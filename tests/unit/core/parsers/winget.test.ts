@@ -105,6 +105,22 @@ describe('winget list', () => {
     ]);
     expect(host?.pendingUpdates).toEqual([]);
   });
+
+  it('fuzz case: a row whose name the progress bar redrew blank is skipped with a warning, not handed over nameless', () => {
+    // Found by tests/unit/fuzz: the spinner duplicated into the .NET row left only the last redraw, whose Name
+    // column is blank; the nameless package failed the model's schema and the whole import was refused.
+    const text = new TextDecoder()
+      .decode(own('winget-list-utf8-progress.txt'))
+      .replace('Microsoft.DotNet.Runtime.6', `Microsoft| \r / \r${' '.repeat(39)}.DotNet.Runtime.6`);
+    const result = parse('winget-list', utf8(text)); // checks the model's schema
+    const names = result.value.hosts[0]?.software.map((s) => s.name) ?? [];
+    expect(names).toContain('Git');
+    expect(names).not.toContain('');
+    expect(result.issues).toContainEqual(
+      expect.objectContaining({ severity: 'warning', code: 'row-without-name', line: 13 })
+    );
+    expect(codes(viaRegistry('winget-list', utf8(text)).issues)).not.toContain('invalid-record');
+  });
 });
 
 describe('winget upgrade', () => {
