@@ -12,7 +12,12 @@ test('the MSP edits its service tiers for the report once, and they are kept', a
     .getByLabel('What tier 2 includes (one item per line)')
     .fill('Managed patching with rings\nMonthly report\nQuarterly review');
   await page.getByLabel('Contact email').fill('sales@brightline.example');
-  await page.getByRole('button', { name: 'Save' }).click();
+  // The MSP's details form (other sections of the page have their own Save).
+  await page
+    .locator('form')
+    .filter({ has: page.getByLabel('Company name (shown on reports)') })
+    .getByRole('button', { name: 'Save' })
+    .click();
   await expect(page.getByText('Saved.')).toBeVisible();
 
   await page.reload();
