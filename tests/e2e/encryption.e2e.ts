@@ -63,7 +63,7 @@ async function encrypt(page: Page, passphrase: string): Promise<void> {
   await page.getByLabel('New passphrase').fill(passphrase);
   await page.getByLabel('Type it again').fill(passphrase);
   await page.getByRole('button', { name: 'Encrypt engagement' }).click();
-  await expect(page.getByText('Encrypted on this device')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('Encrypted on this device', { exact: true })).toBeVisible({ timeout: 30_000 });
 }
 
 async function unlock(page: Page, passphrase: string): Promise<void> {
@@ -94,7 +94,7 @@ test('encryption on and off: locked after a reload, a wrong passphrase refused, 
   await page.screenshot({ path: testInfo.outputPath('encryption-form.png') });
   await page.getByLabel('Type it again').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Encrypt engagement' }).click();
-  await expect(page.getByText('Encrypted on this device')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('Encrypted on this device', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(app.assetRow('SRV-FILES')).toBeVisible();
   expect(leaks(await rawIndexedDb(page))).toEqual([]);
 
