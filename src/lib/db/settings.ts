@@ -49,3 +49,13 @@ export async function saveLogo(db: PatchfieldDB, logo: StoredLogo | undefined): 
   if (!logo) await db.settings.delete('logo');
   else await db.settings.put({ key: 'logo', value: storedLogoSchema.parse(logo) });
 }
+
+/** Small choices the technician made about the app itself (a dismissed hint), kept on this device by name. */
+export async function getUiFlag(db: PatchfieldDB, name: string): Promise<boolean> {
+  const row = await db.settings.get(`ui:${name}`);
+  return row?.value === true;
+}
+
+export async function setUiFlag(db: PatchfieldDB, name: string, value: boolean): Promise<void> {
+  await db.settings.put({ key: `ui:${name}`, value });
+}

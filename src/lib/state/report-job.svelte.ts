@@ -1,4 +1,5 @@
 import { engine, progressCallback } from '$lib/workers/engine.client';
+import { toasts } from './toasts.svelte';
 
 /**
  * Building the PDF in the worker, then offering it. Sharing must be a second tap: navigator.share({ files })
@@ -47,6 +48,7 @@ export class ReportJob {
       this.pageCount = out.pageCount;
       this.missingGlyphs = out.missingGlyphs;
       this.warnings = out.warnings;
+      toasts.show(`Report ready: ${out.fileName} (${out.pageCount} pages).`, 'success');
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     } finally {

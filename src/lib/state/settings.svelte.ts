@@ -14,6 +14,7 @@ import {
 import { downscaleImage } from './images';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
+import { toasts } from './toasts.svelte';
 
 export interface StorageInfo {
   persisted: boolean | null;
@@ -106,6 +107,15 @@ export class SettingsView {
         : result.parts.length > 0
           ? `Updated ${result.parts.map((p) => p.part).join(', ')}.`
           : 'Nothing could be refreshed; the catalog is unchanged.';
+      // Said again as a notice: the technician may have gone on to another page while it downloaded.
+      if (!result.cancelled) {
+        toasts.show(
+          result.parts.length > 0
+            ? `Catalog refreshed: ${result.parts.map((p) => p.part).join(', ')}${result.failed.length > 0 ? ` (${result.failed.length} could not be downloaded)` : ''}.`
+            : 'Catalog refresh failed; the catalog is unchanged.',
+          result.parts.length > 0 ? 'success' : 'error'
+        );
+      }
     } catch (e) {
       this.catalogMessage = e instanceof Error ? e.message : String(e);
     } finally {
