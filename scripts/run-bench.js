@@ -50,6 +50,8 @@ const reportBench = spawnSync(process.execPath, ['dist/bench/report-bench.js'], 
 const reportBrowserBench = spawnSync(process.execPath, ['dist/bench/report-browser-bench.js'], {
   stdio: 'inherit'
 });
+// Lighthouse 12.2.3 on the built app's main pages: performance, accessibility, best practices (issue 6's aims).
+const lighthouseRun = spawnSync(process.execPath, ['scripts/lighthouse.js'], { stdio: 'inherit' });
 process.exitCode =
   node.status ||
   browser.status ||
@@ -58,4 +60,5 @@ process.exitCode =
   scheduleBench.status ||
   reportBench.status ||
   reportBrowserBench.status ||
+  lighthouseRun.status ||
   0;

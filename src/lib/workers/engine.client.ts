@@ -1,5 +1,6 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EngineApi, ImportProgress, ImportSource } from './engine.api';
+import fallbackUrl from './engine.fallback?worker&url';
 
 export type { ImportProgress, ImportSource };
 
@@ -22,8 +23,9 @@ export function engine(): Remote<EngineApi> | Promise<EngineApi> {
     remote = wrap<EngineApi>(worker);
     return remote;
   } catch {
-    fallback = Promise.all([import('./engine.api'), import('./browser-env')]).then(([api, env]) =>
-      api.createEngineApi(env.browserEnv)
+    // A separate bundle (see engine.fallback.ts), so that the pages do not carry the engine's code.
+    fallback = import(/* @vite-ignore */ fallbackUrl).then(
+      () => (globalThis as { patchfieldEngineFallback?: EngineApi }).patchfieldEngineFallback!
     );
     return fallback;
   }
