@@ -21,9 +21,10 @@ const seed = Number(option('seed', String(Math.floor(Date.now() % 1_000_000))));
 const log = join(mkdtempSync(join(tmpdir(), 'pf-soak-')), 'runs.jsonl');
 
 if (!process.argv.includes('--no-build') || !existsSync('build')) {
-  const built = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  console.log('Building the app…');
+  const built = spawnSync('npm', ['run', 'build'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (built.status !== 0) {
-    console.error('The build failed; nothing was run.');
+    console.error(`${built.stdout}${built.stderr}\nThe build failed; nothing was run.`);
     process.exit(2);
   }
 }

@@ -142,7 +142,7 @@ function damage(state: DbState): string[] {
   return lost;
 }
 
-/** How long the whole import takes on this machine, measured once: kill moments are spread over it. */
+/** How long an import of the scan takes on this machine, measured once: kill moments are spread over it. */
 let importMs: number | undefined;
 
 async function measureImport(browser: Browser, info: TestInfo): Promise<number> {
@@ -154,14 +154,22 @@ async function measureImport(browser: Browser, info: TestInfo): Promise<number> 
   const page = await context.newPage();
   const app = new PatchfieldApp(page);
   await app.open('/');
-  await app.createEngagement('Calibration', '2026-11-24');
-  const start = Date.now();
-  await page.locator('#file-input').setInputFiles(scanPath());
-  await expect(page.getByRole('heading', { name: 'Last import' })).toBeVisible({ timeout: 120_000 });
-  importMs = Date.now() - start;
+  // Two imports, timed: the first one also warms the browser's caches, as the runs' first import in a fresh tab
+  // does only in part, so a run's import takes about their mean.
+  const times: number[] = [];
+  for (const client of ['Calibration A', 'Calibration B']) {
+    await app.createEngagement(client, '2026-11-24');
+    const start = Date.now();
+    await page.locator('#file-input').setInputFiles(scanPath());
+    await expect(page.locator('li.file', { hasText: `${HOSTS} computers` })).toBeVisible({
+      timeout: 120_000
+    });
+    times.push(Date.now() - start);
+  }
+  importMs = Math.round((times[0]! + times[1]!) / 2);
   await context.close();
   console.log(
-    `[kill-import] a whole import of ${HOSTS} computers takes ${(importMs / 1000).toFixed(1)} s here`
+    `[kill-import] an import of ${HOSTS} computers takes about ${(importMs / 1000).toFixed(1)} s here (${times.map((t) => (t / 1000).toFixed(1)).join(' s and ')} s)`
   );
   return importMs;
 }
@@ -182,8 +190,8 @@ for (let run = 0; run < RUNS; run++) {
     const random = seeded(seed);
     const total = await measureImport(browser, info);
     // From the tap to a little after the import ends: before the file is stored, mid-read, and after.
-    const fraction = random();
-    const delay = Math.round(fraction * total * 1.15);
+    const fraction = random() * 1.1;
+    const delay = Math.round(fraction * total);
     const discard = random() < 0.5;
 
     const first = await context.newPage();
@@ -200,7 +208,7 @@ for (let run = 0; run < RUNS; run++) {
     // The tab goes with its worker and its Web Lock, mid-transaction or not.
     await first.close();
     console.log(
-      `[kill-import] seed ${seed}: tab closed ${delay} ms after the file was picked (${Math.round(fraction * 115)}% of an import)${line ? `, at “${line.trim()}”` : ''}`
+      `[kill-import] seed ${seed}: tab closed ${delay} ms after the file was picked (${Math.round(fraction * 100)}% of an import)${line ? `, at “${line.trim()}”` : ''}`
     );
 
     const second = await context.newPage();
