@@ -82,6 +82,9 @@ interface Frame {
 /** Thrown from the saxes handlers once reading has stopped, to leave the chunk being parsed; caught in `feed`. */
 const ABANDONED = new Error('XML reading stopped');
 
+/** Scanner reports nest a dozen levels at most; past this a file is damaged (or built to be slow to read). */
+export const MAX_XML_DEPTH = 256;
+
 /** A streaming XML reader that calls `spec` for each element. Never throws on bad input. */
 export function createXmlReader(spec: XmlReaderSpec): XmlReader {
   const collector = new IssueCollector();
@@ -228,6 +231,16 @@ export function createXmlReader(spec: XmlReaderSpec): XmlReader {
   xml.on('opentag', (tag: SaxesTagPlain) => {
     if (stopped) throw ABANDONED;
     const depth = stack.length + 1;
+    if (depth > MAX_XML_DEPTH) {
+      // Readers look at the path of open elements, so each level makes every element below it slower.
+      stop({
+        severity: 'error',
+        code: 'xml-too-deep',
+        message: `The file nests elements more than ${MAX_XML_DEPTH} levels deep at line ${xml.line}: no scanner writes ${spec.what} like that, so the file is damaged. ${spec.remedy}`,
+        line: xml.line
+      });
+      throw ABANDONED;
+    }
     const element: XmlElement = { name: tag.name, attributes: tag.attributes, line: xml.line, depth };
     const frame: Frame = { element };
     if (collectors.length && !skipDepth) deepBreak();

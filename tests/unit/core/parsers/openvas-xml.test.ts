@@ -212,6 +212,19 @@ describe('OpenVAS / Greenbone XML on hand-written fixtures', () => {
     expect(after[0] === (before ?? '').replace(evidence, damaged).trimEnd()).toBe(true);
   });
 
+  it('fuzz case: "<a>" nested 20,000 deep inside a result is refused at 256 levels, not read path by path', () => {
+    // Found by the fuzz soak: a fixture with "<a>" repeated 46,000 times inside a result (then duplicated and saved
+    // as UTF-16) took up to 3 minutes, because each element inside a result joins the path of open elements.
+    const xml = new TextDecoder()
+      .decode(own('gvm22-two-hosts-details.xml'))
+      .replace('<nvt oid=', `${'<a>'.repeat(20_000)}<nvt oid=`);
+    const r = parseOpenvasXml(toUtf16leWithBom(xml));
+    expect(r.issues.filter((i) => i.severity === 'error')).toEqual([
+      expect.objectContaining({ code: 'xml-too-deep' })
+    ]);
+    expect(r.issues[0]?.message).toContain('256 levels');
+  });
+
   it('names the line where a cut-off report ends and keeps the results read before it', () => {
     const r = parseOpenvasXml(own('truncated.xml'));
     expect(r.issues).toHaveLength(1);

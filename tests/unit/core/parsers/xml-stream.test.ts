@@ -162,6 +162,14 @@ describe('createXmlReader', () => {
     }
   );
 
+  it('refuses elements nested more than 256 levels deep, naming the line', () => {
+    const { issues, failed, seen } = record(utf8(`<root>\n<deep>\n${'<p>'.repeat(100_000)}`));
+    expect(failed).toBe(true);
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', code: 'xml-too-deep', line: 3 })]);
+    expect(issues[0]?.message).toContain('Make it again.');
+    expect(seen.opened).toHaveLength(256);
+  });
+
   it('says the file is cut off, and where, when it ends inside an element', () => {
     const { issues } = record(utf8('<root>\n<own>a</own>\n<deep><p>b'));
     expect(issues[0]).toMatchObject({ severity: 'error', code: 'xml-truncated', line: 3 });
