@@ -12,7 +12,8 @@
 // profile (IndexedDB is per profile), and Lighthouse keeps that storage.
 //
 // Usage: node scripts/lighthouse.js            (needs `npm run build` and /usr/bin/chromium; skips otherwise)
-//        LIGHTHOUSE_JSON=dir node scripts/lighthouse.js   also writes each full report as JSON into dir
+//        LIGHTHOUSE_JSON=dir node scripts/lighthouse.js   also writes each page's median report as JSON into dir
+//        LIGHTHOUSE_RUNS=5 node scripts/lighthouse.js     audits each page five times (default three)
 import { chromium } from '@playwright/test';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
@@ -46,6 +47,8 @@ const FLAGS = [
   '--disable-sync'
 ];
 const AIMS = { performance: 0.9, accessibility: 1 };
+/** Audits per page; the median is printed. LIGHTHOUSE_RUNS=1 for a quick look. */
+const RUNS = Math.max(1, Number(process.env.LIGHTHOUSE_RUNS ?? 3));
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
 
 /** A copy of build/ with .br and .gz beside each text file (sirv serves them by default). */
@@ -163,10 +166,16 @@ async function main() {
       { name: 'Engagement (office scan)', path: engagementPath, dir: withData, keep: true }
     ];
     console.log(
-      `Lighthouse 12.2.3 · mobile profile (simulated slow 4G, 4× slower CPU) · build/ served compressed · ${CHROMIUM}`
+      `Lighthouse 12.2.3 · mobile profile (simulated slow 4G, 4× slower CPU) · build/ served compressed · median of ${RUNS} · ${CHROMIUM}`
     );
     for (const p of pages) {
-      const lhr = await audit(p.path, p.dir, p.keep);
+      // Lighthouse's simulated throttling scales the CPU time it observes, so a busy machine lowers the score:
+      // the run with the median performance score is shown (Lighthouse's own advice for variance).
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await audit(p.path, p.dir, p.keep));
+      runs.sort((a, b) => (a.categories.performance.score ?? 0) - (b.categories.performance.score ?? 0));
+      const lhr = runs[Math.floor(runs.length / 2)];
+      const spread = runs.map((r) => (r.categories.performance.score ?? 0).toFixed(2)).join(', ');
       const score = (c) => lhr.categories[c].score ?? 0;
       const met = score('performance') >= AIMS.performance && score('accessibility') >= AIMS.accessibility;
       ok &&= met;
@@ -174,7 +183,7 @@ async function main() {
         `${p.name.padEnd(28)} performance ${score('performance').toFixed(2)}  accessibility ${score('accessibility').toFixed(2)}  best-practices ${score('best-practices').toFixed(2)}  ${met ? 'aim met' : 'aim NOT met'}`
       );
       console.log(
-        `${''.padEnd(28)} FCP ${lhr.audits['first-contentful-paint'].displayValue} · LCP ${lhr.audits['largest-contentful-paint'].displayValue} · TBT ${lhr.audits['total-blocking-time'].displayValue} · CLS ${lhr.audits['cumulative-layout-shift'].displayValue}`
+        `${''.padEnd(28)} runs ${spread} · FCP ${lhr.audits['first-contentful-paint'].displayValue} · LCP ${lhr.audits['largest-contentful-paint'].displayValue} · TBT ${lhr.audits['total-blocking-time'].displayValue} · CLS ${lhr.audits['cumulative-layout-shift'].displayValue}`
       );
       for (const c of CATEGORIES) {
         const f = failing(lhr, c);
