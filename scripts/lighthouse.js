@@ -9,7 +9,8 @@
 //
 // The home page and Settings are audited cold (storage cleared, no service worker). The engagement page is audited
 // with data: Playwright first creates an engagement and imports tests/fixtures/e2e/office.nessus in the same Chromium
-// profile (IndexedDB is per profile), and Lighthouse keeps that storage.
+// profile (IndexedDB is per profile), and Lighthouse keeps that storage — so this page is measured as a technician
+// reopens the installed app: the service worker already serves the shell from its cache.
 //
 // Usage: node scripts/lighthouse.js            (needs `npm run build` and /usr/bin/chromium; skips otherwise)
 //        LIGHTHOUSE_JSON=dir node scripts/lighthouse.js   also writes each page's median report as JSON into dir
