@@ -31,7 +31,11 @@ test('the MSP edits its service tiers for the report once, and they are kept', a
   // A wrong currency is refused with the field named, and nothing is stored.
   await page.getByLabel('Currency (three-letter code)').fill('eu');
   await expect(page.getByLabel('Currency (three-letter code)')).toHaveValue('eu');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page
+    .locator('form')
+    .filter({ has: page.getByLabel('Company name (shown on reports)') })
+    .getByRole('button', { name: 'Save' })
+    .click();
   await expect(page.getByRole('alert')).toContainText('currency');
   await page.reload();
   await expect(page.getByLabel('Currency (three-letter code)')).toHaveValue('EUR');
