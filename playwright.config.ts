@@ -44,7 +44,7 @@ export default defineConfig({
       name: 'tablet-portrait',
       // Portrait runs the tests about layout and the whole journey; the rest of the behaviour does not depend on
       // the orientation and runs once, in landscape, to keep the suite within CI's time.
-      testMatch: /(journey|tablet|mixed-archive|engine|share-target|notes)\.e2e\.ts$/,
+      testMatch: /(journey|tablet|share-target)\.e2e\.ts$/,
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 820, height: 1180 },
