@@ -7,6 +7,7 @@ import {
   type Problem,
   type ScannerRule
 } from '../core';
+import { EngagementLockedError } from './crypto/keys';
 import type { HostRecord, PatchfieldDB, RuleBatchRecord } from './schema';
 
 /**
@@ -195,28 +196,57 @@ export async function abandonImport(
   }
 }
 
+/** Files left mid-import, except those of locked engagements (which cannot be read without their keys). */
+async function interruptedCandidates(db: PatchfieldDB): Promise<ImportedFile[]> {
+  const pending = db.files.where('status').anyOf('parsing', 'stored');
+  try {
+    return await pending.toArray();
+  } catch (e) {
+    if (!(e instanceof EngagementLockedError)) throw e;
+  }
+  const files: ImportedFile[] = [];
+  for (const id of (await pending.primaryKeys()) as string[]) {
+    try {
+      const file = await db.files.get(id);
+      if (file) files.push(file);
+    } catch (e) {
+      if (!(e instanceof EngagementLockedError)) throw e;
+    }
+  }
+  return files;
+}
+
+/** An import the purge ended: which file, and whose. */
+export interface PurgedImport {
+  fileId: string;
+  fileName: string;
+  engagementId: string;
+}
+
 /**
  * At start: imports left "parsing" or "stored" by a closed tab or a crash lose their staging rows and become
- * "failed", with a message saying so. Returns how many were purged.
+ * "failed", with a message saying so. Returns the files it ended. An import of a locked encrypted engagement
+ * cannot be read or rewritten without its keys: it is left as it is (readers ignore its staging rows) and ended
+ * by the same call once the engagement is unlocked.
  */
 export async function purgeInterruptedImports(
   db: PatchfieldDB,
   isRunning: (fileId: string) => Promise<boolean> = () => Promise.resolve(false)
-): Promise<number> {
-  const candidates = await db.files.where('status').anyOf('parsing', 'stored').toArray();
-  const stuck = [];
-  // An import still running in another tab holds its lock: it is not interrupted.
-  for (const f of candidates) if (!(await isRunning(f.id))) stuck.push(f);
-  for (const f of stuck) {
-    await abandonImport(db, f.id, 'failed', [
+): Promise<PurgedImport[]> {
+  const purged: PurgedImport[] = [];
+  for (const file of await interruptedCandidates(db)) {
+    // An import still running in another tab holds its lock: it is not interrupted.
+    if (await isRunning(file.id)) continue;
+    await abandonImport(db, file.id, 'failed', [
       {
         severity: 'error',
         code: 'import-interrupted',
-        message: `Reading ${f.name} was interrupted (the app was closed or reloaded). Nothing from it was kept except the file itself: use “Read again” to import it, or “Discard” to delete it.`
+        message: `Reading ${file.name} was interrupted (the app was closed or reloaded). Nothing from it was kept except the file itself: use “Read again” to import it, or “Discard” to delete it.`
       }
     ]);
+    purged.push({ fileId: file.id, fileName: file.name, engagementId: file.engagementId });
   }
-  return stuck.length;
+  return purged;
 }
 
 /** Removes an imported file, its rows and its raw bytes. */

@@ -10,6 +10,7 @@ import {
   saveAutoLockMinutes
 } from '$lib/db/crypto';
 import { engine } from '$lib/workers/engine.client';
+import { recovery } from './recovery.svelte';
 
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 const CHECK_EVERY_MS = 15_000;
@@ -51,6 +52,8 @@ class KeyGuard {
     await api.useEngagementKeys(engagement.id, keys);
     rereadLiveQueries();
     await this.watch();
+    // An import of this engagement cut off while it was locked can be ended now.
+    void recovery.run().catch(() => undefined);
   }
 
   /** Turns encryption on: new keys from the passphrase, every row sealed by the engine in one transaction. */

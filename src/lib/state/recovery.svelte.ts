@@ -11,30 +11,29 @@ export interface InterruptedImport {
 
 /**
  * At start: imports cut off by a closed tab or a crash lose their half-written rows (in the worker), and the app
- * says which files they were and where to read them again or discard them.
+ * says which files they were and where to read them again or discard them. Those of a locked encrypted
+ * engagement are ended when it is unlocked (run() again), and named then.
  */
-export class StartupRecovery {
+class StartupRecovery {
   interrupted = $state<InterruptedImport[]>([]);
 
   async run(): Promise<void> {
-    const db = getDb();
-    // Which files were mid-import before the purge: afterwards they are "failed" like any other failure.
-    const before = await db.files.where('status').anyOf('parsing', 'stored').primaryKeys();
     const purged = await (await engine()).recoverInterrupted();
-    if (purged === 0 || before.length === 0) return;
-    const files = (await db.files.bulkGet(before as string[])).filter(
-      (f) => f?.status === 'failed' && f.problems.some((p) => p.code === 'import-interrupted')
-    );
-    const engagements = await db.engagements.bulkGet(files.map((f) => f!.engagementId));
-    this.interrupted = files.map((f, i) => ({
-      fileId: f!.id,
-      fileName: f!.name,
-      engagementId: f!.engagementId,
-      clientName: engagements[i]?.clientName ?? 'an engagement'
-    }));
+    if (purged.length === 0) return;
+    const engagements = await getDb().engagements.bulkGet(purged.map((p) => p.engagementId));
+    const known = new Set(this.interrupted.map((i) => i.fileId));
+    this.interrupted = [
+      ...this.interrupted,
+      ...purged
+        .map((p, i) => ({ ...p, clientName: engagements[i]?.clientName ?? 'an engagement' }))
+        .filter((p) => !known.has(p.fileId))
+    ];
   }
 
   dismiss(): void {
     this.interrupted = [];
   }
 }
+
+/** One for the app: the layout runs it at start, unlocking an engagement runs it again. */
+export const recovery = new StartupRecovery();

@@ -27,6 +27,7 @@ import {
   listFiles,
   listPhotos,
   purgeInterruptedImports,
+  type PurgedImport,
   saveCatalogParts,
   loadCatalog,
   saveCsvPreset,
@@ -101,8 +102,11 @@ export function createEngineApi(env: EngineEnv) {
     ...createBackupApi(env.db, now),
     ...createCryptoApi(env),
 
-    /** Marks staging rows of imports interrupted by a closed tab as failed and removes them. */
-    async recoverInterrupted(): Promise<number> {
+    /**
+     * Marks imports interrupted by a closed tab as failed and removes their staging rows; those of locked
+     * engagements wait until they are unlocked.
+     */
+    async recoverInterrupted(): Promise<PurgedImport[]> {
       return purgeInterruptedImports(env.db(), isImportRunning);
     },
 

@@ -10,6 +10,9 @@ import {
   listFiles,
   listPhotos,
   openDatabase,
+  purgeInterruptedImports,
+  storeRawFile,
+  writeStagingBatch,
   recordSplit,
   setAssetContext,
   setGapException,
@@ -422,6 +425,69 @@ describe('encryption at rest per engagement', () => {
 
     keyringFor(db).forgetAll();
     await expect(exportEngagement(db, engagement.id, new Date())).rejects.toThrow(/locked/);
+  });
+
+  it('an import interrupted in a locked engagement waits for its passphrase; other engagements are cleaned up at start', async () => {
+    const { db, api } = freshEngine();
+    const { engagement } = await engagementWithData(db, api);
+    await turnOn(db, engagement.id);
+    const other = await createEngagement(db, {
+      clientName: 'Kanzlei Weber',
+      site: '',
+      contact: '',
+      technician: '',
+      visitDate: '2026-11-24',
+      notes: ''
+    });
+    /** A tab closed after the first batch: raw file stored, staging rows written, no final transaction. */
+    async function crashedImport(engagementId: string, id: string) {
+      await storeRawFile(
+        db,
+        {
+          id,
+          engagementId,
+          name: `${id}.nessus`,
+          size: 10,
+          sha256: (id === 'f-sealed' ? 'a' : 'b').repeat(64),
+          format: 'nessus-v2',
+          importedAt: '2026-11-24T09:00:00Z'
+        },
+        new Blob(['<NessusClientData_v2>'])
+      );
+      const host = {
+        key: 'h',
+        ips: [],
+        macs: [],
+        installedUpdates: [],
+        software: [],
+        pendingUpdates: [],
+        findings: []
+      };
+      await writeStagingBatch(db, { id, engagementId }, 0, [host], [], 0);
+    }
+    await crashedImport(engagement.id, 'f-sealed');
+    await crashedImport(other.id, 'f-clear');
+    keyringFor(db).forgetAll();
+
+    // At start the locked engagement's import cannot be read: it is left for later, the other one is cleaned up.
+    expect(await purgeInterruptedImports(db)).toEqual([
+      { fileId: 'f-clear', fileName: 'f-clear.nessus', engagementId: other.id }
+    ]);
+    expect((await db.files.get('f-clear'))!.status).toBe('failed');
+    expect(await db.hosts.where('fileId').equals('f-clear').count()).toBe(0);
+    expect(await db.hosts.where('fileId').equals('f-sealed').count()).toBe(1);
+
+    // Once unlocked, the same clean-up finishes it.
+    const stored = (await getEngagement(db, engagement.id))!;
+    keyringFor(db).set(engagement.id, await openEncryption(stored.encryption!, PASSPHRASE));
+    expect(await purgeInterruptedImports(db)).toEqual([
+      { fileId: 'f-sealed', fileName: 'f-sealed.nessus', engagementId: engagement.id }
+    ]);
+    const sealed = (await listFiles(db, engagement.id)).find((f) => f.id === 'f-sealed')!;
+    expect(sealed.status).toBe('failed');
+    expect(sealed.problems[0]!.message).toContain('interrupted');
+    expect(await db.hosts.where('fileId').equals('f-sealed').count()).toBe(0);
+    expect(leaks(await rawDump(db))).toEqual([]);
   });
 
   it('refuses a passphrase that is too short before anything is stored', async () => {
