@@ -26,6 +26,7 @@ import {
   updateEngagementSettings,
   type CatalogMetaRecord
 } from '$lib/db';
+import { keyringFor } from '$lib/db/crypto';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 
@@ -198,6 +199,28 @@ export class EngagementView {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } finally {
       this.exporting = false;
+    }
+  }
+
+  deleting = $state(false);
+  deleteError = $state<string | null>(null);
+
+  /**
+   * Deletes the engagement and everything of it, in the engine (which forgets what it holds of it) and here
+   * (its keys). Resolves true once it is gone from the database.
+   */
+  async deleteEngagement(): Promise<boolean> {
+    this.deleting = true;
+    this.deleteError = null;
+    try {
+      await (await engine()).deleteEngagement(this.id);
+      keyringFor(getDb()).forget(this.id);
+      return true;
+    } catch (e) {
+      this.deleteError = `It could not be deleted: ${e instanceof Error ? e.message : String(e)} Nothing was removed.`;
+      return false;
+    } finally {
+      this.deleting = false;
     }
   }
 

@@ -127,6 +127,14 @@ export class FindingsCache {
   private key = '';
   private rows: Finding[] = [];
 
+  /** Drops what is held of an engagement (it was deleted, or locked). */
+  forget(engagementId: string): void {
+    if (this.key.startsWith(JSON.stringify([engagementId]).slice(0, -1) + ',')) {
+      this.key = '';
+      this.rows = [];
+    }
+  }
+
   async query(db: PatchfieldDB, engagementId: string, q: FindingsQuery): Promise<FindingsPage> {
     const [files, decisions] = await Promise.all([
       db.files.where('engagementId').equals(engagementId).toArray(),

@@ -21,6 +21,7 @@ import {
   type Problem
 } from '../core';
 import {
+  deleteEngagement,
   getEngagement,
   getSettings,
   getLogo,
@@ -34,6 +35,7 @@ import {
   type PatchfieldDB
 } from '../db';
 import { createBackupApi } from './backup.api';
+import { keyringFor } from '../db/crypto';
 import { createCryptoApi } from './crypto.api';
 import { isImportRunning } from './import-lock';
 import { assessEngagement, FindingsCache, type FindingsPage, type FindingsQuery } from './assessor';
@@ -108,6 +110,16 @@ export function createEngineApi(env: EngineEnv) {
      */
     async recoverInterrupted(): Promise<PurgedImport[]> {
       return purgeInterruptedImports(env.db(), isImportRunning);
+    },
+
+    /**
+     * Deletes an engagement and everything of it (files, raw bytes, findings, notes, photos, decisions), and
+     * forgets what the engine holds of it in memory (its findings, its keys).
+     */
+    async deleteEngagement(engagementId: string): Promise<void> {
+      await deleteEngagement(env.db(), engagementId);
+      findings.forget(engagementId);
+      keyringFor(env.db()).forget(engagementId);
     },
 
     async importFiles(

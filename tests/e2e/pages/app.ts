@@ -149,6 +149,46 @@ export class PatchfieldApp {
   }
 }
 
+/**
+ * Every record of every object store of the app's database, read in the page with the plain IndexedDB API (not
+ * Dexie, so not through the encryption), serialised to text with ArrayBuffers, typed arrays and Blobs decoded.
+ */
+export async function rawIndexedDb(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('patchfield');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const text = (b: BufferSource) => new TextDecoder().decode(b);
+    const serialise = async (v: unknown): Promise<string> => {
+      if (v instanceof Blob) return text(await v.arrayBuffer());
+      if (v instanceof ArrayBuffer) return text(v);
+      if (ArrayBuffer.isView(v))
+        return text(new Uint8Array(v.buffer as ArrayBuffer, v.byteOffset, v.byteLength));
+      if (Array.isArray(v)) return (await Promise.all(v.map(serialise))).join(',');
+      if (v && typeof v === 'object') {
+        const parts = await Promise.all(
+          Object.entries(v).map(async ([k, x]) => `${k}=${await serialise(x)}`)
+        );
+        return `{${parts.join(',')}}`;
+      }
+      return String(v);
+    };
+    const out: string[] = [];
+    for (const store of Array.from(db.objectStoreNames)) {
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => resolve(r.result as unknown[]);
+        r.onerror = () => reject(r.error);
+      });
+      for (const row of rows) out.push(`${store}: ${await serialise(row)}`);
+    }
+    db.close();
+    return out.join('\n');
+  });
+}
+
 export function catalogPath(): string {
   const shared = join(SHARED, 'catalog', 'windows-builds', 'windows_build_revision_kb_merged.csv');
   return existsSync(shared) ? shared : join(FIXTURES, 'catalog', 'windows-builds-small.csv');

@@ -145,6 +145,26 @@ describe('deleting an engagement', () => {
     expect(results.assets.length).toBeGreaterThan(0);
   });
 
+  it('deleted through the engine, its findings and keys held in memory go too, and the other engagement reads on', async () => {
+    const { db, api } = freshEngine();
+    const gone = await fullEngagement(db, api, 'Praxis Müller');
+    const kept = await fullEngagement(db, api, 'Kanzlei Weber');
+    const page = { offset: 0, limit: 5 };
+    expect((await api.queryFindings(gone.engagement.id, page)).total).toBeGreaterThan(0);
+    const keptFindings = await api.queryFindings(kept.engagement.id, page);
+    await api.queryFindings(gone.engagement.id, page);
+
+    await api.deleteEngagement(gone.engagement.id);
+
+    expect(await db.engagements.get(gone.engagement.id)).toBeUndefined();
+    expect(await db.files.where('engagementId').equals(gone.engagement.id).count()).toBe(0);
+    for (const id of gone.fileIds) expect(await db.rawFiles.get(id)).toBeUndefined();
+    expect(await db.photos.where('engagementId').equals(gone.engagement.id).count()).toBe(0);
+    // Nothing of it is served from the engine's memory afterwards.
+    expect(await api.queryFindings(gone.engagement.id, page)).toEqual({ total: 0, rows: [] });
+    expect(await api.queryFindings(kept.engagement.id, page)).toEqual(keptFindings);
+  });
+
   it('forgets nothing of it that is not in the database: reports are built in memory and never stored', () => {
     // The PDF lives only as a blob: URL in the open page (src/lib/state/report-job.svelte.ts), revoked when a new
     // one is built; nothing of a report is written to IndexedDB or to Cache Storage, so deleting the records
