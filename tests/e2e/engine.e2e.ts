@@ -90,7 +90,21 @@ test('the app reproduces the CLI results JSON exactly, and the plan can be adjus
   const host = (await waves.first().locator('.host').first().textContent())!.trim();
   await move.selectOption({ label: lastName });
   await expect(page.locator(`li.wave[data-wave="${lastId}"] .host`, { hasText: host })).toBeVisible();
+  // Each change says it was stored, once it is on disk.
+  await expect(
+    page.getByRole('status').filter({ hasText: `Saved: ${host} moved to ${lastName}.` })
+  ).toBeVisible();
   await page.locator(`li.wave[data-wave="${lastId}"]`).getByLabel('Lock').check();
+  await expect(page.locator(`li.wave[data-wave="${lastId}"]`).getByLabel('Lock')).toBeChecked();
+  await expect(page.getByRole('status').filter({ hasText: `Saved: ${lastName} locked.` })).toBeVisible();
+  const facing = page.getByLabel(`Internet-facing: ${host}`, { exact: true });
+  await facing.selectOption('yes');
+  await expect(
+    page.getByRole('status').filter({ hasText: `Saved: Internet-facing for ${host}: yes.` })
+  ).toBeVisible();
+  await page.reload();
+  await app.openTab('Plan');
+  await expect(page.getByLabel(`Internet-facing: ${host}`, { exact: true })).toHaveValue('yes');
   await expect(page.locator(`li.wave[data-wave="${lastId}"]`).getByLabel('Lock')).toBeChecked();
   await app.expectNoSeriousA11yViolations('plan tab');
 });

@@ -30,6 +30,9 @@ import { keyringFor } from '$lib/db/crypto';
 import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 
+/** The parts of the Plan tab a change is made in. */
+export type PlanSection = 'policy' | 'waves' | 'context';
+
 /** One engagement's page: its record, its files, and the engine's results (recomputed when inputs change). */
 export class EngagementView {
   readonly engagement: Live<Engagement | undefined>;
@@ -126,14 +129,41 @@ export class EngagementView {
     await recordSplit(getDb(), this.id, anchor);
   }
 
+  /** Where on the Plan tab the last change was stored (or refused), and what the technician is told. */
+  planSaved = $state<{ section: PlanSection; ok: boolean; text: string } | null>(null);
+
+  /**
+   * Stores one change of the plan's inputs and says so where it was made: "Saved" once it is on disk, or why
+   * it was not (refused by validation, or the write failed), in which case nothing was changed.
+   */
+  private async savePlan(section: PlanSection, what: string, write: () => Promise<Problem[]>): Promise<void> {
+    try {
+      const problems = await write();
+      this.settingsProblems = problems;
+      this.planSaved =
+        problems.length === 0
+          ? { section, ok: true, text: `Saved: ${what}.` }
+          : { section, ok: false, text: `Not saved (${what}): ${problems[0]!.message}` };
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.planSaved = { section, ok: false, text: `Not saved (${what}): ${reason} Nothing was changed.` };
+    }
+  }
+
   /** The priority policy for this engagement; every gap's due date follows it. */
-  async setPolicy(policy: PolicyId): Promise<void> {
-    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => ({ ...s, policy }));
+  async setPolicy(policy: PolicyId, what = 'priority policy'): Promise<void> {
+    await this.savePlan('policy', what, () =>
+      updateEngagementSettings(getDb(), this.id, (s) => ({ ...s, policy }))
+    );
   }
 
   /** What the technician knows about a machine (internet-facing, ESU, pilot …), stored before the plan changes. */
-  async setContext(assetId: string, context: AssetContext): Promise<void> {
-    this.settingsProblems = await setAssetContext(getDb(), this.id, assetId, context);
+  async setContext(
+    assetId: string,
+    context: AssetContext,
+    what = 'what you know about the machine'
+  ): Promise<void> {
+    await this.savePlan('context', what, () => setAssetContext(getDb(), this.id, assetId, context));
   }
 
   /** The client accepts a gap's risk (reason required), or, with `undefined`, withdraws that acceptance. */
@@ -161,28 +191,36 @@ export class EngagementView {
   }
 
   /** Moves a machine to another wave; the due-date check runs again at once. */
-  async moveAsset(assetId: string, waveId: string): Promise<void> {
-    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => ({
-      ...s,
-      adjustments: {
-        locked: [...(s.adjustments?.locked ?? [])],
-        moves: { ...(s.adjustments?.moves ?? {}), [assetId]: waveId }
-      }
-    }));
+  async moveAsset(assetId: string, waveId: string, what = 'machine moved'): Promise<void> {
+    await this.savePlan('waves', what, () =>
+      updateEngagementSettings(getDb(), this.id, (s) => ({
+        ...s,
+        adjustments: {
+          locked: [...(s.adjustments?.locked ?? [])],
+          moves: { ...(s.adjustments?.moves ?? {}), [assetId]: waveId }
+        }
+      }))
+    );
   }
 
   /** A locked wave keeps its machines when the plan is computed again. */
-  async setWaveLocked(waveId: string, locked: boolean): Promise<void> {
-    this.settingsProblems = await updateEngagementSettings(getDb(), this.id, (s) => {
-      const others = (s.adjustments?.locked ?? []).filter((w) => w !== waveId);
-      return {
-        ...s,
-        adjustments: {
-          moves: { ...(s.adjustments?.moves ?? {}) },
-          locked: (locked ? [...others, waveId] : others).sort()
-        }
-      };
-    });
+  async setWaveLocked(
+    waveId: string,
+    locked: boolean,
+    what = locked ? 'wave locked' : 'wave unlocked'
+  ): Promise<void> {
+    await this.savePlan('waves', what, () =>
+      updateEngagementSettings(getDb(), this.id, (s) => {
+        const others = (s.adjustments?.locked ?? []).filter((w) => w !== waveId);
+        return {
+          ...s,
+          adjustments: {
+            moves: { ...(s.adjustments?.moves ?? {}) },
+            locked: (locked ? [...others, waveId] : others).sort()
+          }
+        };
+      })
+    );
   }
 
   /** Downloads the plan or results as a file (iCalendar, CSV, JSON). */
