@@ -35,7 +35,7 @@ const config = {
       pages: 'build',
       assets: 'build',
       fallback: undefined,
-      precompress: false,
+      precompress: true,
       strict: true
     }),
     serviceWorker: { register: false },

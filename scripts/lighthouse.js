@@ -3,9 +3,8 @@
 // tablet on Wi-Fi). Prints performance, accessibility and best-practices per page and whether issue 6's aims are
 // met (performance ≥ 0.9, accessibility 1.0).
 //
-// The site is served from a copy of build/ with every text file also stored gzip- and brotli-compressed, which sirv
-// sends to browsers that accept them: what any production web server does (adapter-static's `precompress` option
-// writes the same files). Uncompressed, the first load downloads about three times as many bytes.
+// build/ is served as the README's `npm start` serves it (sirv): the build writes every text file also brotli- and
+// gzip-compressed (adapter-static's `precompress`), and sirv sends those to browsers that accept them.
 //
 // The home page and Settings are audited cold (storage cleared, no service worker). The engagement page is audited
 // with data: Playwright first creates an engagement and imports tests/fixtures/e2e/office.nessus in the same Chromium
@@ -19,20 +18,9 @@ import { chromium } from '@playwright/test';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PORT = 4700 + Math.floor(Math.random() * 200);
@@ -51,25 +39,6 @@ const AIMS = { performance: 0.9, accessibility: 1 };
 /** Audits per page; the median is printed. LIGHTHOUSE_RUNS=1 for a quick look. */
 const RUNS = Math.max(1, Number(process.env.LIGHTHOUSE_RUNS ?? 3));
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
-
-/** A copy of build/ with .br and .gz beside each text file (sirv serves them by default). */
-function compressedCopy() {
-  const site = mkdtempSync(join(tmpdir(), 'patchfield-lighthouse-site-'));
-  cpSync('build', site, { recursive: true });
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(html|js|mjs|css|json|webmanifest|svg|txt)$/.test(name)) {
-        const bytes = readFileSync(path);
-        writeFileSync(`${path}.br`, brotliCompressSync(bytes));
-        writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
-      }
-    }
-  };
-  walk(site);
-  return site;
-}
 
 /** Waits until the static server answers. */
 async function waitForServer() {
@@ -144,13 +113,12 @@ async function main() {
     console.log(`lighthouse skipped: run \`npm run build\` first and install Debian chromium (${CHROMIUM}).`);
     return 0;
   }
-  const site = compressedCopy();
   const server = spawn(
     process.execPath,
-    ['node_modules/.bin/sirv', site, '--single', '--host', '127.0.0.1', '--port', String(PORT)],
+    ['node_modules/.bin/sirv', 'build', '--single', '--host', '127.0.0.1', '--port', String(PORT)],
     { stdio: 'ignore' }
   );
-  const profiles = [site];
+  const profiles = [];
   const profile = () => {
     const dir = mkdtempSync(join(tmpdir(), 'patchfield-lighthouse-'));
     profiles.push(dir);
@@ -167,7 +135,7 @@ async function main() {
       { name: 'Engagement (office scan)', path: engagementPath, dir: withData, keep: true }
     ];
     console.log(
-      `Lighthouse 12.2.3 · mobile profile (simulated slow 4G, 4× slower CPU) · build/ served compressed · median of ${RUNS} · ${CHROMIUM}`
+      `Lighthouse 12.2.3 · mobile profile (simulated slow 4G, 4× slower CPU) · build/ served by sirv as npm start does · median of ${RUNS} · ${CHROMIUM}`
     );
     for (const p of pages) {
       // Lighthouse's simulated throttling scales the CPU time it observes, so a busy machine lowers the score:
