@@ -26,10 +26,3 @@ export class PwaState {
     this.needRefresh = false;
   }
 }
-
-/** Asks the browser to keep this site's data (iPadOS may otherwise evict it after 7 days unused). */
-export async function requestPersistentStorage(): Promise<boolean | null> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.persist) return null;
-  if (await navigator.storage.persisted()) return true;
-  return navigator.storage.persist();
-}

@@ -16,17 +16,10 @@ import { engine, newJobId, progressCallback } from '$lib/workers/engine.client';
 import { Live } from './live.svelte';
 import { toasts } from './toasts.svelte';
 
-export interface StorageInfo {
-  persisted: boolean | null;
-  usage: number | null;
-  quota: number | null;
-}
-
-/** Settings page: MSP details, the reference catalog, and the device's storage. */
+/** Settings page: MSP details and the reference catalog (the device's storage is deviceStorage, storage.svelte.ts). */
 export class SettingsView {
   readonly settings = new Live<AppSettings>(() => getSettings(getDb()), DEFAULT_SETTINGS);
   readonly catalog = new Live<CatalogMetaRecord[]>(() => listCatalogParts(getDb()), []);
-  storage = $state<StorageInfo>({ persisted: null, usage: null, quota: null });
   catalogBusy = $state(false);
   catalogProblems = $state<Problem[]>([]);
   catalogMessage = $state<string | null>(null);
@@ -160,19 +153,5 @@ export class SettingsView {
     } finally {
       this.catalogBusy = false;
     }
-  }
-
-  async refreshStorage(): Promise<void> {
-    if (typeof navigator === 'undefined' || !navigator.storage) return;
-    const [persisted, estimate] = await Promise.all([
-      navigator.storage.persisted?.() ?? Promise.resolve(null),
-      navigator.storage.estimate?.() ?? Promise.resolve(undefined)
-    ]);
-    this.storage = { persisted, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null };
-  }
-
-  async requestPersistence(): Promise<void> {
-    if (navigator.storage?.persist) await navigator.storage.persist();
-    await this.refreshStorage();
   }
 }
