@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, PatchfieldApp, rawIndexedDb } from './pages/app';
 
@@ -86,16 +87,44 @@ test('encryption on and off: locked after a reload, a wrong passphrase refused, 
 
   // Once unlocked, the list names the client again.
   await page.getByRole('link', { name: 'Engagements' }).click();
-  await expect(page.getByText(CLIENT)).toBeVisible();
+  await expect(page.getByRole('link', { name: new RegExp(CLIENT) })).toBeVisible();
+
+  // Its backup file is sealed with the passphrase (checked after encryption is turned off below).
+  await page.getByRole('link', { name: new RegExp(CLIENT) }).click();
+  await expect(page.getByText('Its backup file is encrypted with the engagement')).toBeVisible();
+  const sealed = await app.exportEngagement();
+  expect(SECRETS.filter((s) => readFileSync(sealed, 'latin1').toLowerCase().includes(s))).toEqual([]);
 
   // Off: every row written back in clear.
-  await page.getByText(CLIENT).click();
   await page.getByRole('button', { name: 'Turn off encryption…' }).click();
   await page.getByRole('button', { name: 'Turn off encryption', exact: true }).click();
   await expect(page.getByText('Protect this engagement with a passphrase')).toBeVisible({ timeout: 30_000 });
   expect(leaks(await rawIndexedDb(page))).toEqual(SECRETS);
   await page.reload();
   await expect(app.assetRow('SRV-FILES')).toBeVisible({ timeout: 60_000 });
+
+  // On a new tablet the sealed backup asks for the passphrase, refuses a wrong one, and restores the engagement
+  // encrypted with it.
+  await app.wipeDatabase();
+  await app.importBackup(sealed);
+  const form = page.getByRole('form', { name: 'Encrypted backup' });
+  await expect(form).toContainText('enter its passphrase to import it');
+  await app.expectNoSeriousA11yViolations('passphrase of an encrypted backup');
+  await form.getByLabel('Passphrase of the engagement').fill('blue tractor under the stair');
+  await form.getByRole('button', { name: 'Open and import' }).click();
+  await expect(page.getByRole('alert')).toContainText('That passphrase does not open');
+  await expect(page.getByRole('heading', { name: 'No engagements yet' })).toBeVisible();
+  await form.getByLabel('Passphrase of the engagement').fill(PASSPHRASE);
+  await form.getByRole('button', { name: 'Open and import' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Imported:' })).toContainText(
+    'encrypted on this device with the same passphrase'
+  );
+  expect(leaks(await rawIndexedDb(page))).toEqual([]);
+  await page.getByRole('link', { name: /^Open / }).click();
+  await expect(page.getByRole('heading', { name: 'This engagement is locked' })).toBeVisible();
+  await unlock(page, PASSPHRASE);
+  await expect(app.assetRow('SRV-FILES')).toBeVisible({ timeout: 60_000 });
+  await expect(app.assetRow('PC-RECEPTION')).toBeVisible();
 });
 
 test('auto-lock: after the minutes set in Settings without use, the engagement locks and asks for its passphrase', async ({

@@ -112,7 +112,8 @@ async function gatherEngagement(
     }
   );
   if (!rows) throw new Error('This engagement no longer exists.');
-  // The file itself is not encrypted: it carries no encryption parameters, so it restores on any device.
+  // The zip holds the engagement in clear and without its encryption parameters; the engine seals the whole file
+  // with the engagement's key when it is encrypted (crypto/sealed-backup.ts), and a restore seals it again.
   const { encryption: _encryption, ...plain } = rows.engagement;
   const engagement = engagementSchema.parse({ ...plain, lastExportedAt: exportedAt });
   const entries: BackupEntry[] = [];

@@ -16,7 +16,10 @@ export class BackupJob {
   conflicts = $state<BackupConflict[]>([]);
   /** Engagements the last import wrote, to open from the message. */
   restored = $state<RestoredEngagement[]>([]);
+  /** A sealed backup waiting for its passphrase: what to tell the technician. */
+  passphrase = $state<{ message: string; wrong: boolean } | null>(null);
   private pending: File | null = null;
+  private pendingPassphrase: string | undefined;
 
   /** A progress callback for the worker; made after engine() so it is wrapped for the worker it crosses to. */
   private progress() {
@@ -63,27 +66,42 @@ export class BackupJob {
     });
   }
 
-  /** Restores a .patchfield file; a conflict waits for choose(). */
-  async importFile(file: File, choice?: BackupConflictChoice): Promise<void> {
+  /** Restores a .patchfield file; a conflict waits for choose(), a sealed file for its passphrase (open()). */
+  async importFile(file: File, choice?: BackupConflictChoice, passphrase?: string): Promise<void> {
     await this.run(`Opening ${file.name}`, async () => {
       const api = await engine();
       const outcome = await api.importEngagementFile(
         { name: file.name, blob: file },
         choice,
-        this.progress()
+        this.progress(),
+        passphrase
       );
       if (outcome.status === 'refused') {
         this.error = outcome.message;
+        this.forget();
+      } else if (outcome.status === 'passphrase-needed') {
+        this.pending = file;
+        this.passphrase = { message: outcome.message, wrong: outcome.wrong };
       } else if (outcome.status === 'conflict') {
         this.pending = file;
+        this.pendingPassphrase = passphrase;
+        this.passphrase = null;
         this.conflicts = outcome.conflicts;
       } else {
-        this.pending = null;
-        this.conflicts = [];
-        this.message = restoredMessage(outcome.engagements);
+        this.forget();
+        this.message =
+          restoredMessage(outcome.engagements) +
+          (passphrase === undefined ? '' : ' It is encrypted on this device with the same passphrase.');
         this.restored = outcome.engagements;
       }
     });
+  }
+
+  /** The passphrase of a sealed backup. */
+  async open(passphrase: string): Promise<void> {
+    const file = this.pending;
+    if (!file) return;
+    await this.importFile(file, undefined, passphrase);
   }
 
   /** The technician's answer to a conflict. */
@@ -91,13 +109,19 @@ export class BackupJob {
     const file = this.pending;
     if (!file) return;
     this.conflicts = [];
-    await this.importFile(file, choice);
+    await this.importFile(file, choice, this.pendingPassphrase);
   }
 
   cancelImport(): void {
-    this.pending = null;
-    this.conflicts = [];
+    this.forget();
     this.message = 'Import cancelled: nothing was changed.';
+  }
+
+  private forget(): void {
+    this.pending = null;
+    this.pendingPassphrase = undefined;
+    this.passphrase = null;
+    this.conflicts = [];
   }
 }
 

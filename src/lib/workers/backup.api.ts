@@ -13,6 +13,14 @@ import {
   isQuotaExceeded,
   type PatchfieldDB
 } from '../db';
+import {
+  encryptEngagement,
+  isSealedBackup,
+  keyringFor,
+  openSealedBackup,
+  sealBackup,
+  WrongPassphraseError
+} from '../db/crypto';
 import { reportFileName } from './engine.api';
 
 export interface BackupFile {
@@ -23,7 +31,9 @@ export interface BackupFile {
 /** A restore, a conflict for the technician to settle, or a refusal with its message. */
 export type BackupImportOutcome =
   | BackupImportResult
-  | { status: 'refused'; code: BackupErrorCode | 'backup-not-saved'; message: string; entry?: string };
+  | { status: 'refused'; code: BackupErrorCode | 'backup-not-saved'; message: string; entry?: string }
+  /** A sealed backup (of an encrypted engagement): call again with its passphrase. */
+  | { status: 'passphrase-needed'; wrong: boolean; message: string };
 
 /** "Zahnarztpraxis Müller" on 2026-11-24 → "zahnarztpraxis-muller-2026-11-24.patchfield". */
 export function backupFileName(clientName: string, visitDate: string): string {
@@ -35,14 +45,19 @@ export function backupFileName(clientName: string, visitDate: string): string {
 /** Engagement export and import, spread into the engine's API (engine.api.ts). */
 export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
   return {
-    /** One engagement as a .patchfield file; its "never exported" reminder goes away. */
+    /**
+     * One engagement as a .patchfield file; its "never exported" reminder goes away. An encrypted engagement's
+     * file is sealed with its own key (sealed-backup.ts): the same passphrase opens it on another device.
+     */
     async exportEngagementFile(
       engagementId: string,
       onProgress?: (what: string, done: number, total: number) => void
     ): Promise<BackupFile> {
       const engagement = await getEngagement(db(), engagementId);
       if (!engagement) throw new Error('This engagement no longer exists.');
-      const bytes = await exportEngagement(db(), engagementId, now(), onProgress ? { onProgress } : {});
+      const zip = await exportEngagement(db(), engagementId, now(), onProgress ? { onProgress } : {});
+      const keys = keyringFor(db()).get(engagementId);
+      const bytes = engagement.encryption && keys ? await sealBackup(zip, engagement.encryption, keys) : zip;
       return { bytes, fileName: backupFileName(engagement.clientName, engagement.visitDate) };
     },
 
@@ -60,20 +75,49 @@ export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
 
     /**
      * Restores a .patchfield (or .zip) file. Without a choice, an engagement already on this device comes back as
-     * a conflict and nothing is written; call again with 'replace' or 'keep-both'.
+     * a conflict and nothing is written; call again with 'replace' or 'keep-both'. A sealed backup needs its
+     * passphrase; the engagement it restores is encrypted again with it (and unlocked in the engine).
      */
     async importEngagementFile(
       file: { name: string; blob: Blob },
       choice?: BackupConflictChoice,
-      onProgress?: (what: string, done: number, total: number) => void
+      onProgress?: (what: string, done: number, total: number) => void,
+      passphrase?: string
     ): Promise<BackupImportOutcome> {
       try {
-        const bytes = new Uint8Array(await file.blob.arrayBuffer());
-        return await importEngagementBackup(db(), bytes, {
+        let bytes: Uint8Array = new Uint8Array(await file.blob.arrayBuffer());
+        let sealed: Awaited<ReturnType<typeof openSealedBackup>> | null = null;
+        if (isSealedBackup(bytes)) {
+          if (passphrase === undefined) {
+            return {
+              status: 'passphrase-needed',
+              wrong: false,
+              message: `${file.name} is the backup of an encrypted engagement: enter its passphrase to import it.`
+            };
+          }
+          try {
+            sealed = await openSealedBackup(bytes, passphrase, file.name);
+          } catch (e) {
+            if (!(e instanceof WrongPassphraseError)) throw e;
+            return {
+              status: 'passphrase-needed',
+              wrong: true,
+              message: `That passphrase does not open ${file.name}. Nothing was imported: check it (capital letters, spaces) and try again.`
+            };
+          }
+          bytes = sealed.zip;
+        }
+        const result = await importEngagementBackup(db(), bytes, {
           name: file.name,
           ...(choice ? { choice } : {}),
           ...(onProgress ? { onProgress } : {})
         });
+        // Restored in clear in one transaction, then sealed again with the same passphrase in another.
+        if (sealed && result.status === 'restored') {
+          for (const e of result.engagements)
+            await encryptEngagement(db(), e.id, sealed.encryption, sealed.keys);
+        }
+        return result;
       } catch (e) {
         if (e instanceof BackupError) {
           return {

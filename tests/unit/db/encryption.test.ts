@@ -427,6 +427,61 @@ describe('encryption at rest per engagement', () => {
     await expect(exportEngagement(db, engagement.id, new Date())).rejects.toThrow(/locked/);
   });
 
+  it('the backup file of an encrypted engagement is sealed with its passphrase: no secret in it, a wrong passphrase and a changed byte refused, restored encrypted', async () => {
+    const { db, api } = freshEngine();
+    const { engagement, results } = await engagementWithData(db, api);
+    await turnOn(db, engagement.id);
+    const file = await api.exportEngagementFile(engagement.id);
+    const text = new TextDecoder('latin1').decode(file.bytes);
+    expect(text.startsWith('PATCHFIELD-SEALED-BACKUP 1\n')).toBe(true);
+    expect(SECRETS.filter((s) => text.toLowerCase().includes(s.toLowerCase()))).toEqual([]);
+    // Not a zip: nothing of the engagement can be listed without the passphrase.
+    expect(text).not.toContain('manifest.json');
+
+    const other = freshEngine();
+    await other.api.importCatalogFile({
+      name: 'windows-builds-small.csv',
+      blob: fileSource(fixture('catalog', 'windows-builds-small.csv')).blob
+    });
+    const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>]);
+    const sealedFile = { name: file.fileName, blob };
+    expect(await other.api.importEngagementFile(sealedFile)).toMatchObject({
+      status: 'passphrase-needed',
+      wrong: false
+    });
+    const wrong = await other.api.importEngagementFile(
+      sealedFile,
+      undefined,
+      undefined,
+      'not the passphrase'
+    );
+    expect(wrong).toMatchObject({ status: 'passphrase-needed', wrong: true });
+    expect((wrong as { message: string }).message).toContain('Nothing was imported');
+    // One byte changed after sealing: refused as changed, even with the right passphrase.
+    const changed = file.bytes.slice();
+    changed[changed.length - 20]! ^= 0x01;
+    const refused = await other.api.importEngagementFile(
+      { name: file.fileName, blob: new Blob([changed]) },
+      undefined,
+      undefined,
+      PASSPHRASE
+    );
+    expect(refused).toMatchObject({ status: 'refused', code: 'backup-entry-damaged' });
+    expect(await listEngagements(other.db)).toEqual([]);
+
+    const restored = await other.api.importEngagementFile(sealedFile, undefined, undefined, PASSPHRASE);
+    expect(restored).toMatchObject({ status: 'restored' });
+    // Encrypted on the new device with the same passphrase: nothing in clear in its IndexedDB either.
+    expect(leaks(await rawDump(other.db))).toEqual([]);
+    const stored = (await getEngagement(other.db, engagement.id))!;
+    expect(stored.encryption).toBeDefined();
+    keyringFor(other.db).set(engagement.id, await openEncryption(stored.encryption!, PASSPHRASE));
+    expect((await getEngagement(other.db, engagement.id))!.clientName).toBe(CLIENT);
+    const again = await other.api.assess(engagement.id);
+    expect(again.assets).toEqual(results.assets);
+    expect(again.gaps).toEqual(results.gaps);
+  });
+
   it('an import interrupted in a locked engagement waits for its passphrase; other engagements are cleaned up at start', async () => {
     const { db, api } = freshEngine();
     const { engagement } = await engagementWithData(db, api);

@@ -6,6 +6,7 @@ export * from './keys';
 export * from './keyring';
 export * from './auto-lock';
 export * from './engagement-encryption';
+export * from './sealed-backup';
 export { ENCRYPTED_TABLES, LOCKED_CLIENT_NAME } from './middleware';
 
 /** Registers encryption at rest on a connection (openDatabase does this for every connection). */
