@@ -34,17 +34,7 @@ test('an exported engagement is restored on a wiped device with the same assets,
     join(FIXTURES, 'e2e', 'office.nessus'),
     join(FIXTURES, 'e2e', 'PC-RECEPTION-systeminfo.txt')
   ]);
-  await app.openTab('Report');
-  await page.getByLabel('Notes from the visit').fill(NOTE);
-  await page.getByRole('button', { name: 'Save note' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await page
-    .getByLabel('Photos from the visit', { exact: true })
-    .setInputFiles(join(FIXTURES, 'report', 'logo-transparent.png'));
-  await expect(page.getByText('Photo saved.')).toBeVisible();
-  await page.getByPlaceholder('Caption (printed in the report)').fill(CAPTION);
-  await page.getByPlaceholder('Caption (printed in the report)').blur();
-  await expect(page.getByRole('img', { name: CAPTION })).toBeVisible();
+  await app.addVisitNoteAndPhoto(NOTE, CAPTION);
   const before = await assetsAndGaps(app, page);
   expect(before.assets.length).toBeGreaterThan(0);
   expect(before.gaps.length).toBeGreaterThan(0);

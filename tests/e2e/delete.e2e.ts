@@ -17,14 +17,7 @@ test('deleting an engagement from its page removes its files, findings, notes an
   const goneId = new URL(page.url()).searchParams.get('id')!;
   await app.importFiles([join(FIXTURES, 'e2e', 'office.nessus')]);
   await expect(app.assetRow('srv-files')).toBeVisible({ timeout: 60_000 });
-  await app.openTab('Report');
-  await page.getByLabel('Notes from the visit').fill(NOTE);
-  await page.getByRole('button', { name: 'Save note' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await page
-    .getByLabel('Photos from the visit', { exact: true })
-    .setInputFiles(join(FIXTURES, 'report', 'logo-transparent.png'));
-  await expect(page.getByText('Photo saved.')).toBeVisible();
+  await app.addVisitNoteAndPhoto(NOTE);
 
   const before = await rawIndexedDb(page);
   for (const s of [goneId, 'srv-files', NOTE, KEPT]) expect(before).toContain(s);

@@ -44,22 +44,11 @@ test('a risk the client accepts, a note on a machine and the visit notes are kep
   await expect(row.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(row.locator('.note-text')).toContainText('Under the reception desk');
 
-  // The visit notes, on the Report tab.
-  await app.openTab('Report');
-  await page
-    .getByLabel('Notes from the visit')
-    .fill('The server room was locked; the NAS could not be checked.');
-  await page.getByRole('button', { name: 'Save note' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-
-  // A photo of the visit (the camera on a tablet; a picked file here), downscaled and stored, with a caption.
-  await page
-    .getByLabel('Photos from the visit', { exact: true })
-    .setInputFiles(join(FIXTURES, 'report', 'logo-transparent.png'));
-  await expect(page.getByText('Photo saved.')).toBeVisible();
-  await page.getByPlaceholder('Caption (printed in the report)').fill('Server cabinet, door unlocked');
-  await page.getByPlaceholder('Caption (printed in the report)').blur();
-  await expect(page.getByRole('img', { name: 'Server cabinet, door unlocked' })).toBeVisible();
+  // The visit notes and a photo of the visit (downscaled and stored, with a caption), on the Report tab.
+  await app.addVisitNoteAndPhoto(
+    'The server room was locked; the NAS could not be checked.',
+    'Server cabinet, door unlocked'
+  );
 
   // Everything was stored before it was confirmed: a reload shows it all again.
   await page.reload();

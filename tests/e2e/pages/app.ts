@@ -86,6 +86,25 @@ export class PatchfieldApp {
     await this.page.getByRole('tab', { name }).click();
   }
 
+  /**
+   * On the Report tab: saves the visit notes, then adds a photo of the visit (the camera on a tablet; a picked
+   * file here) with a caption when one is given, each confirmed once it is stored.
+   */
+  async addVisitNoteAndPhoto(note: string, caption?: string): Promise<void> {
+    await this.openTab('Report');
+    await this.page.getByLabel('Notes from the visit').fill(note);
+    await this.page.getByRole('button', { name: 'Save note' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    await this.page
+      .getByLabel('Photos from the visit', { exact: true })
+      .setInputFiles(join(FIXTURES, 'report', 'logo-transparent.png'));
+    await expect(this.page.getByText('Photo saved.')).toBeVisible();
+    if (caption === undefined) return;
+    await this.page.getByPlaceholder('Caption (printed in the report)').fill(caption);
+    await this.page.getByPlaceholder('Caption (printed in the report)').blur();
+    await expect(this.page.getByRole('img', { name: caption })).toBeVisible();
+  }
+
   /** Builds the PDF, downloads it and returns its text (pdftotext). */
   async downloadReportText(): Promise<{ text: string; path: string }> {
     await this.openTab('Report');
