@@ -114,6 +114,7 @@ test('encryption on and off: locked after a reload, a wrong passphrase refused, 
   await form.getByRole('button', { name: 'Open and import' }).click();
   await expect(page.getByRole('alert')).toContainText('That passphrase does not open');
   await expect(page.getByRole('heading', { name: 'No engagements yet' })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('backup-passphrase-wrong.png'), fullPage: true });
   await form.getByLabel('Passphrase of the engagement').fill(PASSPHRASE);
   await form.getByRole('button', { name: 'Open and import' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Imported:' })).toContainText(

@@ -42,6 +42,16 @@ export function backupFileName(clientName: string, visitDate: string): string {
     .replace(/\.pdf$/, BACKUP_EXTENSION);
 }
 
+/** An encrypted engagement's backup: "encrypted-engagement-2026-11-24-3f9c2a1b.patchfield". */
+export function sealedBackupFileName(engagementId: string, visitDate: string): string {
+  const tag = engagementId
+    .replace(/^[a-z]+-/i, '')
+    .replace(/[^0-9a-z]/gi, '')
+    .slice(0, 8)
+    .toLowerCase();
+  return `encrypted-engagement-${visitDate}${tag ? `-${tag}` : ''}${BACKUP_EXTENSION}`;
+}
+
 /** Engagement export and import, spread into the engine's API (engine.api.ts). */
 export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
   return {
@@ -57,8 +67,12 @@ export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
       if (!engagement) throw new Error('This engagement no longer exists.');
       const zip = await exportEngagement(db(), engagementId, now(), onProgress ? { onProgress } : {});
       const keys = keyringFor(db()).get(engagementId);
-      const bytes = engagement.encryption && keys ? await sealBackup(zip, engagement.encryption, keys) : zip;
-      return { bytes, fileName: backupFileName(engagement.clientName, engagement.visitDate) };
+      if (engagement.encryption && keys) {
+        // The file name does not name the client either (as the engagements list does not while it is locked).
+        const bytes = await sealBackup(zip, engagement.encryption, keys);
+        return { bytes, fileName: sealedBackupFileName(engagementId, engagement.visitDate) };
+      }
+      return { bytes: zip, fileName: backupFileName(engagement.clientName, engagement.visitDate) };
     },
 
     /** Every engagement on the device in one file: the backup to keep off the tablet. */

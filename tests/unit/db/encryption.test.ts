@@ -432,6 +432,8 @@ describe('encryption at rest per engagement', () => {
     const { engagement, results } = await engagementWithData(db, api);
     await turnOn(db, engagement.id);
     const file = await api.exportEngagementFile(engagement.id);
+    // Neither its name nor its bytes name the client.
+    expect(file.fileName).toMatch(/^encrypted-engagement-2026-11-24-[0-9a-z]{1,8}\.patchfield$/);
     const text = new TextDecoder('latin1').decode(file.bytes);
     expect(text.startsWith('PATCHFIELD-SEALED-BACKUP 1\n')).toBe(true);
     expect(SECRETS.filter((s) => text.toLowerCase().includes(s.toLowerCase()))).toEqual([]);
