@@ -18,9 +18,11 @@ import {
   type BackupImportResult,
   type BackupProgress,
   type Engagement,
+  type EngagementEncryption,
   type ImportedFile
 } from '../core';
 import type { z } from 'zod';
+import { keyringFor, type EngagementKeys } from './crypto';
 import { deleteEngagement, newId } from './engagements';
 import {
   SCHEMA_VERSIONS,
@@ -342,6 +344,11 @@ export interface ImportOptions {
   /** Required when an engagement in the file is already on this device; without it, the conflict is returned. */
   choice?: BackupConflictChoice;
   onProgress?: BackupProgress;
+  /**
+   * The engagement's encryption and keys from a sealed backup: every row is written sealed with them, in the same
+   * transaction, so the restored engagement is never in clear on this device (and is unlocked here).
+   */
+  sealWith?: { encryption: EngagementEncryption; keys: EngagementKeys };
 }
 
 /**
@@ -392,39 +399,50 @@ export async function importEngagementBackup(
     return { rows, how: clash ? ('replaced' as const) : ('new' as const) };
   });
   options.onProgress?.('Saving', 0, 1);
-  await db.transaction('rw', db.tables, async () => {
-    for (const { rows, how } of plan) {
-      const id = rows.engagement.id;
-      if (how === 'new' && (await db.engagements.get(id))) {
-        throw new Error(
-          `${rows.engagement.clientName} was added on this device meanwhile: import the file again.`
+  const keyring = keyringFor(db);
+  const unlockedHere = plan.map(({ rows }) => rows.engagement.id).filter((id) => !keyring.has(id));
+  // The encryption middleware seals each row of an engagement whose record carries `encryption`, with its keys.
+  if (options.sealWith) for (const { rows } of plan) keyring.set(rows.engagement.id, options.sealWith.keys);
+  try {
+    await db.transaction('rw', db.tables, async () => {
+      for (const { rows, how } of plan) {
+        const id = rows.engagement.id;
+        if (how === 'new' && (await db.engagements.get(id))) {
+          throw new Error(
+            `${rows.engagement.clientName} was added on this device meanwhile: import the file again.`
+          );
+        }
+        // Whatever carries this engagement's id goes first: the one replaced, or rows left behind by an old delete.
+        await deleteEngagement(db, id);
+        const fileIds = rows.files.map((f) => f.id);
+        const clash = [
+          ...(await db.files.bulkGet(fileIds)),
+          ...(await db.photos.bulkGet(rows.photos.map((p) => p.id)))
+        ].find(Boolean);
+        if (clash) {
+          throw new BackupError(
+            'backup-id-clash',
+            `${name} holds files or photos of ${rows.engagement.clientName} that another engagement on this device also holds. Nothing was imported. Import it again and choose “Keep both”.`
+          );
+        }
+        await db.hosts.where('fileId').anyOf(fileIds).delete();
+        await db.rules.where('fileId').anyOf(fileIds).delete();
+        await db.engagements.put(
+          options.sealWith ? { ...rows.engagement, encryption: options.sealWith.encryption } : rows.engagement
         );
+        if (rows.settings) await db.engagementSettings.put(rows.settings);
+        if (rows.decisions) await db.decisions.put(rows.decisions);
+        await db.files.bulkPut(rows.files);
+        await db.rawFiles.bulkPut(rows.raws);
+        await db.hosts.bulkPut(rows.hosts);
+        await db.rules.bulkPut(rows.rules);
+        await db.photos.bulkPut(rows.photos);
       }
-      // Whatever carries this engagement's id goes first: the one replaced, or rows left behind by an old delete.
-      await deleteEngagement(db, id);
-      const fileIds = rows.files.map((f) => f.id);
-      const clash = [
-        ...(await db.files.bulkGet(fileIds)),
-        ...(await db.photos.bulkGet(rows.photos.map((p) => p.id)))
-      ].find(Boolean);
-      if (clash) {
-        throw new BackupError(
-          'backup-id-clash',
-          `${name} holds files or photos of ${rows.engagement.clientName} that another engagement on this device also holds. Nothing was imported. Import it again and choose “Keep both”.`
-        );
-      }
-      await db.hosts.where('fileId').anyOf(fileIds).delete();
-      await db.rules.where('fileId').anyOf(fileIds).delete();
-      await db.engagements.put(rows.engagement);
-      if (rows.settings) await db.engagementSettings.put(rows.settings);
-      if (rows.decisions) await db.decisions.put(rows.decisions);
-      await db.files.bulkPut(rows.files);
-      await db.rawFiles.bulkPut(rows.raws);
-      await db.hosts.bulkPut(rows.hosts);
-      await db.rules.bulkPut(rows.rules);
-      await db.photos.bulkPut(rows.photos);
-    }
-  });
+    });
+  } catch (e) {
+    if (options.sealWith) for (const id of unlockedHere) keyring.forget(id);
+    throw e;
+  }
   options.onProgress?.('Saving', 1, 1);
   return {
     status: 'restored',

@@ -13,14 +13,7 @@ import {
   isQuotaExceeded,
   type PatchfieldDB
 } from '../db';
-import {
-  encryptEngagement,
-  isSealedBackup,
-  keyringFor,
-  openSealedBackup,
-  sealBackup,
-  WrongPassphraseError
-} from '../db/crypto';
+import { isSealedBackup, keyringFor, openSealedBackup, sealBackup, WrongPassphraseError } from '../db/crypto';
 import { reportFileName } from './engine.api';
 
 export interface BackupFile {
@@ -90,7 +83,7 @@ export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
     /**
      * Restores a .patchfield (or .zip) file. Without a choice, an engagement already on this device comes back as
      * a conflict and nothing is written; call again with 'replace' or 'keep-both'. A sealed backup needs its
-     * passphrase; the engagement it restores is encrypted again with it (and unlocked in the engine).
+     * passphrase; the engagement it restores is written encrypted with it (and unlocked in the engine).
      */
     async importEngagementFile(
       file: { name: string; blob: Blob },
@@ -121,17 +114,13 @@ export function createBackupApi(db: () => PatchfieldDB, now: () => Date) {
           }
           bytes = sealed.zip;
         }
-        const result = await importEngagementBackup(db(), bytes, {
+        // A sealed backup's engagement is written sealed again with the same passphrase, in the same transaction.
+        return await importEngagementBackup(db(), bytes, {
           name: file.name,
           ...(choice ? { choice } : {}),
-          ...(onProgress ? { onProgress } : {})
+          ...(onProgress ? { onProgress } : {}),
+          ...(sealed ? { sealWith: { encryption: sealed.encryption, keys: sealed.keys } } : {})
         });
-        // Restored in clear in one transaction, then sealed again with the same passphrase in another.
-        if (sealed && result.status === 'restored') {
-          for (const e of result.engagements)
-            await encryptEngagement(db(), e.id, sealed.encryption, sealed.keys);
-        }
-        return result;
       } catch (e) {
         if (e instanceof BackupError) {
           return {

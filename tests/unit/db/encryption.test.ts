@@ -22,6 +22,7 @@ import {
 import {
   createEncryption,
   decryptEngagement,
+  ENCRYPTED_TABLES,
   encryptEngagement,
   keyringFor,
   LOCKED_CLIENT_NAME,
@@ -441,6 +442,29 @@ describe('encryption at rest per engagement', () => {
     expect(text).not.toContain('manifest.json');
 
     const other = freshEngine();
+    // Every row that reaches IndexedDB on the new device, as it is written (below the encryption).
+    const written: { table: string; value: Record<string, unknown> }[] = [];
+    other.db.use({
+      stack: 'dbcore',
+      name: 'record-writes',
+      level: -20,
+      create: (core) => ({
+        ...core,
+        table: (name) => {
+          const table = core.table(name);
+          return {
+            ...table,
+            mutate: (req) => {
+              if (req.type === 'add' || req.type === 'put') {
+                for (const value of req.values)
+                  written.push({ table: name, value: value as Record<string, unknown> });
+              }
+              return table.mutate(req);
+            }
+          };
+        }
+      })
+    });
     await other.api.importCatalogFile({
       name: 'windows-builds-small.csv',
       blob: fileSource(fixture('catalog', 'windows-builds-small.csv')).blob
@@ -471,8 +495,24 @@ describe('encryption at rest per engagement', () => {
     expect(refused).toMatchObject({ status: 'refused', code: 'backup-entry-damaged' });
     expect(await listEngagements(other.db)).toEqual([]);
 
+    written.length = 0;
     const restored = await other.api.importEngagementFile(sealedFile, undefined, undefined, PASSPHRASE);
     expect(restored).toMatchObject({ status: 'restored' });
+    // Written sealed in the restoring transaction itself: no row of it was ever in clear on this device.
+    const ofEngagement = written.filter((w) => w.table in ENCRYPTED_TABLES);
+    expect(new Set(ofEngagement.map((w) => w.table))).toEqual(
+      new Set([
+        'engagements',
+        'files',
+        'rawFiles',
+        'hosts',
+        'rules',
+        'engagementSettings',
+        'decisions',
+        'photos'
+      ])
+    );
+    expect(ofEngagement.filter((w) => w.value['enc'] === undefined).map((w) => w.table)).toEqual([]);
     // Encrypted on the new device with the same passphrase: nothing in clear in its IndexedDB either.
     expect(leaks(await rawDump(other.db))).toEqual([]);
     const stored = (await getEngagement(other.db, engagement.id))!;
