@@ -399,10 +399,11 @@ export async function importEngagementBackup(
     return { rows, how: clash ? ('replaced' as const) : ('new' as const) };
   });
   options.onProgress?.('Saving', 0, 1);
+  // The encryption middleware seals each row of an engagement whose record carries `encryption`, with its keys;
+  // if the restore fails, the keyring goes back to what it held (an engagement replaced keeps its own keys).
   const keyring = keyringFor(db);
-  const unlockedHere = plan.map(({ rows }) => rows.engagement.id).filter((id) => !keyring.has(id));
-  // The encryption middleware seals each row of an engagement whose record carries `encryption`, with its keys.
-  if (options.sealWith) for (const { rows } of plan) keyring.set(rows.engagement.id, options.sealWith.keys);
+  const heldBefore = plan.map(({ rows }) => [rows.engagement.id, keyring.get(rows.engagement.id)] as const);
+  if (options.sealWith) for (const [id] of heldBefore) keyring.set(id, options.sealWith.keys);
   try {
     await db.transaction('rw', db.tables, async () => {
       for (const { rows, how } of plan) {
@@ -440,7 +441,12 @@ export async function importEngagementBackup(
       }
     });
   } catch (e) {
-    if (options.sealWith) for (const id of unlockedHere) keyring.forget(id);
+    if (options.sealWith) {
+      for (const [id, keys] of heldBefore) {
+        if (keys) keyring.set(id, keys);
+        else keyring.forget(id);
+      }
+    }
     throw e;
   }
   options.onProgress?.('Saving', 1, 1);

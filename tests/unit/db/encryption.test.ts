@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   addPhoto,
   createEngagement,
@@ -522,6 +522,34 @@ describe('encryption at rest per engagement', () => {
     const again = await other.api.assess(engagement.id);
     expect(again.assets).toEqual(results.assets);
     expect(again.gaps).toEqual(results.gaps);
+  });
+
+  it('a sealed backup whose restore fails part-way leaves the engagement it was to replace as it was, still unlocked with its own keys', async () => {
+    const { db, api } = freshEngine();
+    const { engagement } = await engagementWithData(db, api);
+    await turnOn(db, engagement.id);
+    const file = await api.exportEngagementFile(engagement.id);
+    // Since that backup the engagement was encrypted again with another passphrase: its keys differ from the file's.
+    await decryptEngagement(db, engagement.id);
+    const { encryption, keys } = await createEncryption('a different passphrase of ours');
+    await encryptEngagement(db, engagement.id, encryption, keys);
+    const files = await listFiles(db, engagement.id);
+    const dump = await rawDump(db);
+
+    const failing = vi.spyOn(db.photos, 'bulkPut').mockRejectedValueOnce(new Error('the disk failed'));
+    const outcome = await api.importEngagementFile(
+      { name: file.fileName, blob: new Blob([file.bytes as Uint8Array<ArrayBuffer>]) },
+      'replace',
+      undefined,
+      PASSPHRASE
+    );
+    failing.mockRestore();
+
+    expect(outcome).toMatchObject({ status: 'refused', code: 'backup-not-saved' });
+    expect(await rawDump(db)).toBe(dump);
+    // Still readable here with the keys it has now, not the file's.
+    expect(keyringFor(db).get(engagement.id)).toBe(keys);
+    expect(await listFiles(db, engagement.id)).toEqual(files);
   });
 
   it('an import interrupted in a locked engagement waits for its passphrase; other engagements are cleaned up at start', async () => {
